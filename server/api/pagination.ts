@@ -1,0 +1,38 @@
+// Sentry-style cursor pagination: a `Link` header with a previous and a next cursor, each with
+// `results="true|false"`. Our cursors are keyset positions (`<sort value>:<id>:<is_prev>`), opaque to
+// clients, so pages stay stable while new events arrive.
+import { ApiError } from '../errors.ts';
+
+export interface Cursor {
+  /** The sort value of the boundary row (a number: epoch ms or a count). */
+  value: number;
+  id: number;
+  /** true: the page BEFORE the boundary (rel="previous"). */
+  prev: boolean;
+}
+
+export function parseCursor(raw: string | undefined): Cursor | null {
+  if (!raw) return null;
+  const m = /^(-?\d{1,16}):(\d{1,18}):([01])$/.exec(raw);
+  if (!m) throw new ApiError(400, `invalid cursor "${raw.slice(0, 60)}"`);
+  return { value: Number(m[1]), id: Number(m[2]), prev: m[3] === '1' };
+}
+
+export const formatCursor = (c: Cursor) => `${Math.trunc(c.value)}:${c.id}:${c.prev ? 1 : 0}`;
+
+/**
+ * The Link header for a page. `first`/`last` are the boundary rows of the page shown; `hasPrev` and
+ * `hasNext` say whether anything lies beyond them.
+ */
+export function linkHeader(requestUrl: string, first: Cursor | null, last: Cursor | null, hasPrev: boolean, hasNext: boolean): string {
+  const link = (cursor: Cursor | null, rel: 'previous' | 'next', results: boolean) => {
+    const url = new URL(requestUrl);
+    const value = cursor ? formatCursor(cursor) : `0:0:${rel === 'previous' ? 1 : 0}`;
+    url.searchParams.set('cursor', value);
+    return `<${url.toString()}>; rel="${rel}"; results="${results}"; cursor="${value}"`;
+  };
+  return [
+    link(first ? { ...first, prev: true } : null, 'previous', hasPrev),
+    link(last ? { ...last, prev: false } : null, 'next', hasNext),
+  ].join(', ');
+}

@@ -1,0 +1,95 @@
+// The only module that reads the environment (architecture: "Configuration").
+// Parsed once with zod; a bad value stops the process with the list of bad fields.
+import path from 'node:path';
+import { z } from 'zod';
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+
+const configSchema = z
+  .object({
+    PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(8000)),
+    HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
+    PUBLIC_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+    DATABASE_URL: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+        .optional(),
+    ),
+    FAULTLINE_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
+    FAULTLINE_ADMIN_EMAIL: z.preprocess(emptyToUndefined, z.email().default('admin@faultline.local')),
+    FAULTLINE_ADMIN_PASSWORD: z.preprocess(emptyToUndefined, z.string().min(8, 'at least 8 characters').optional()),
+    FAULTLINE_ADMIN_TOKEN: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .min(20, 'at least 20 characters')
+        .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+        .optional(),
+    ),
+    FAULTLINE_ORG_NAME: z.preprocess(emptyToUndefined, z.string().max(64).default('Faultline')),
+    FAULTLINE_PROJECT_NAME: z.preprocess(emptyToUndefined, z.string().max(64).default('my-service')),
+    LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info')),
+    /** Largest accepted request body, compressed or not (bytes). */
+    FAULTLINE_MAX_BODY_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1024).default(20 * 1024 * 1024)),
+    /** Largest decoded envelope (bytes); protocol §2.4 says Relay allows 200 MiB, we default lower. */
+    FAULTLINE_MAX_ENVELOPE_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1024).default(50 * 1024 * 1024)),
+    /** Largest single event item (bytes), Relay's default. */
+    FAULTLINE_MAX_EVENT_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1024).default(1024 * 1024)),
+    /** Group-commit window for the ingest queue (ms). */
+    FAULTLINE_QUEUE_FLUSH_MS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1000).default(4)),
+    /** Events the digest worker claims per transaction. */
+    FAULTLINE_DIGEST_BATCH: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(5000).default(500)),
+    /** Postgres connections for a real database. */
+    FAULTLINE_DB_POOL: z.preprocess(emptyToUndefined, z.coerce.number().int().min(2).max(200).default(10)),
+    /** Trust X-Forwarded-For for the client address (behind a reverse proxy). */
+    FAULTLINE_TRUST_PROXY: z.preprocess(emptyToUndefined, z.stringbool().default(false)),
+  })
+  .transform((env) => ({
+    port: env.PORT,
+    host: env.HOST,
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    databaseUrl: env.DATABASE_URL ?? null,
+    dataDir: path.resolve(env.FAULTLINE_DATA_DIR),
+    admin: {
+      email: env.FAULTLINE_ADMIN_EMAIL.toLowerCase(),
+      password: env.FAULTLINE_ADMIN_PASSWORD ?? null,
+      token: env.FAULTLINE_ADMIN_TOKEN ?? null,
+      orgName: env.FAULTLINE_ORG_NAME,
+      projectName: env.FAULTLINE_PROJECT_NAME,
+    },
+    logLevel: env.LOG_LEVEL,
+    limits: {
+      maxBodyBytes: env.FAULTLINE_MAX_BODY_BYTES,
+      maxEnvelopeBytes: env.FAULTLINE_MAX_ENVELOPE_BYTES,
+      maxEventBytes: env.FAULTLINE_MAX_EVENT_BYTES,
+    },
+    queueFlushMs: env.FAULTLINE_QUEUE_FLUSH_MS,
+    digestBatch: env.FAULTLINE_DIGEST_BATCH,
+    dbPool: env.FAULTLINE_DB_POOL,
+    trustProxy: env.FAULTLINE_TRUST_PROXY,
+  }));
+
+export type Config = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses a configuration from an environment-like record (process.env by default). */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  return result.data;
+}
+
+/** Test and bench helper: a full config from a few overrides, without reading process.env. */
+export function testConfig(overrides: Record<string, string | undefined> = {}): Config {
+  return loadConfig({ FAULTLINE_ADMIN_PASSWORD: 'test-password-123', ...overrides });
+}

@@ -1,0 +1,311 @@
+// The one schema, for PGlite and Postgres alike (architecture: "Storage").
+// Migrations are generated from this file by drizzle-kit into drizzle/ and never edited once landed.
+// Only SQL that Postgres 15 and PGlite (Postgres 18) both run.
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => tz('created_at').notNull().defaultNow();
+
+// ---------------------------------------------------------------- people and access
+
+export const organizations = pgTable('organizations', {
+  id: serial('id').primaryKey(),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+});
+
+export const users = pgTable('users', {
+  id: serial('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  name: text('name').notNull().default(''),
+  passwordHash: text('password_hash'),
+  isActive: boolean('is_active').notNull().default(true),
+  createdAt: createdAt(),
+});
+
+export const organizationMembers = pgTable(
+  'organization_members',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: ['owner', 'admin', 'member'] }).notNull().default('member'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('organization_members_org_user').on(t.organizationId, t.userId)],
+);
+
+export const teams = pgTable(
+  'teams',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    slug: text('slug').notNull(),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('teams_org_slug').on(t.organizationId, t.slug)],
+);
+
+export const teamMembers = pgTable(
+  'team_members',
+  {
+    teamId: integer('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+    memberId: integer('member_id')
+      .notNull()
+      .references(() => organizationMembers.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.memberId] })],
+);
+
+export const projects = pgTable(
+  'projects',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    slug: text('slug').notNull(),
+    name: text('name').notNull(),
+    platform: text('platform'),
+    /** Last short id handed out to an issue of this project (PROJECT-1, PROJECT-2, ...). */
+    issueCounter: integer('issue_counter').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('projects_org_slug').on(t.organizationId, t.slug)],
+);
+
+export const projectTeams = pgTable(
+  'project_teams',
+  {
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    teamId: integer('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.teamId] })],
+);
+
+/** DSN keys. `publicKey` is what SDKs send as sentry_key. */
+export const projectKeys = pgTable('project_keys', {
+  id: serial('id').primaryKey(),
+  projectId: integer('project_id')
+    .notNull()
+    .references(() => projects.id, { onDelete: 'cascade' }),
+  label: text('label').notNull().default('Default'),
+  publicKey: text('public_key').notNull().unique(),
+  secretKey: text('secret_key').notNull(),
+  isActive: boolean('is_active').notNull().default(true),
+  createdAt: createdAt(),
+});
+
+/** API tokens: only a SHA-256 of the token is stored; the token is shown once. */
+export const apiTokens = pgTable('api_tokens', {
+  id: serial('id').primaryKey(),
+  userId: integer('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  name: text('name').notNull().default(''),
+  tokenHash: text('token_hash').notNull().unique(),
+  tokenLastCharacters: text('token_last_characters').notNull(),
+  scopes: jsonb('scopes').$type<string[]>().notNull(),
+  lastUsedAt: tz('last_used_at'),
+  expiresAt: tz('expires_at'),
+  createdAt: createdAt(),
+});
+
+// ---------------------------------------------------------------- ingest queue
+
+/**
+ * The durable queue between ingest and digest (architecture: "The path of one event").
+ * A row exists from the moment ingest answered 2xx until the digest transaction that stored it commits.
+ */
+export const ingestQueue = pgTable('ingest_queue', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  projectId: integer('project_id').notNull(),
+  kind: text('kind').notNull(),
+  receivedAt: tz('received_at').notNull().defaultNow(),
+  /** The item payload exactly as accepted (JSON text). */
+  payload: text('payload').notNull(),
+  /** Envelope-level facts the digest needs: event id, sent_at, client ip, sdk. JSON text. */
+  meta: text('meta').notNull(),
+  attempts: integer('attempts').notNull().default(0),
+});
+
+/** Items the digest could not process after retries; kept for inspection, never silently lost. */
+export const ingestFailed = pgTable('ingest_failed', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  projectId: integer('project_id').notNull(),
+  kind: text('kind').notNull(),
+  receivedAt: tz('received_at').notNull(),
+  payload: text('payload').notNull(),
+  meta: text('meta').notNull(),
+  error: text('error').notNull(),
+  failedAt: tz('failed_at').notNull().defaultNow(),
+});
+
+// ---------------------------------------------------------------- issues and events
+
+export const issues = pgTable(
+  'issues',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    shortId: integer('short_id').notNull(),
+    /** The hash that created the issue; more hashes may point here through issue_hashes (merges). */
+    primaryHash: text('primary_hash').notNull(),
+    groupingVersion: text('grouping_version').notNull(),
+    type: text('type').notNull(),
+    title: text('title').notNull(),
+    culprit: text('culprit').notNull().default(''),
+    message: text('message').notNull().default(''),
+    level: text('level').notNull(),
+    platform: text('platform'),
+    metadata: jsonb('metadata').notNull(),
+    status: text('status', { enum: ['unresolved', 'resolved', 'ignored'] }).notNull().default('unresolved'),
+    substatus: text('substatus').default('new'),
+    /** Status details, e.g. {inRelease}, {ignoreUntil}. */
+    statusDetails: jsonb('status_details').notNull().default({}),
+    resolvedAt: tz('resolved_at'),
+    firstSeen: tz('first_seen').notNull(),
+    lastSeen: tz('last_seen').notNull(),
+    timesSeen: bigint('times_seen', { mode: 'number' }).notNull().default(0),
+    userCount: integer('user_count').notNull().default(0),
+    firstRelease: text('first_release'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('issues_project_hash').on(t.projectId, t.primaryHash),
+    uniqueIndex('issues_project_short_id').on(t.projectId, t.shortId),
+    index('issues_project_last_seen').on(t.projectId, t.lastSeen.desc(), t.id.desc()),
+    index('issues_project_first_seen').on(t.projectId, t.firstSeen.desc(), t.id.desc()),
+    index('issues_project_times_seen').on(t.projectId, t.timesSeen.desc(), t.id.desc()),
+  ],
+);
+
+/** Every grouping hash that leads to an issue. */
+export const issueHashes = pgTable(
+  'issue_hashes',
+  {
+    projectId: integer('project_id').notNull(),
+    hash: text('hash').notNull(),
+    issueId: bigint('issue_id', { mode: 'number' })
+      .notNull()
+      .references(() => issues.id, { onDelete: 'cascade' }),
+    groupingVersion: text('grouping_version').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.hash] }), index('issue_hashes_issue').on(t.issueId)],
+);
+
+export const events = pgTable(
+  'events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    projectId: integer('project_id').notNull(),
+    eventId: uuid('event_id').notNull(),
+    issueId: bigint('issue_id', { mode: 'number' })
+      .notNull()
+      .references(() => issues.id, { onDelete: 'cascade' }),
+    timestamp: tz('timestamp').notNull(),
+    received: tz('received').notNull(),
+    level: text('level').notNull(),
+    platform: text('platform'),
+    environment: text('environment'),
+    release: text('release'),
+    title: text('title').notNull(),
+    message: text('message').notNull().default(''),
+    userKey: text('user_key'),
+    /** [[key, value], ...] */
+    tags: jsonb('tags').notNull(),
+    /** The normalized event. */
+    data: jsonb('data').notNull(),
+    /** {version, hash, hashes, variant, variants}: why this event was grouped where it was. */
+    grouping: jsonb('grouping').notNull(),
+  },
+  (t) => [
+    uniqueIndex('events_project_event_id').on(t.projectId, t.eventId),
+    index('events_issue_timestamp').on(t.issueId, t.timestamp.desc(), t.id.desc()),
+  ],
+);
+
+export const issueTags = pgTable(
+  'issue_tags',
+  {
+    issueId: bigint('issue_id', { mode: 'number' })
+      .notNull()
+      .references(() => issues.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+    timesSeen: bigint('times_seen', { mode: 'number' }).notNull(),
+    firstSeen: tz('first_seen').notNull(),
+    lastSeen: tz('last_seen').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.issueId, t.key, t.value] }), index('issue_tags_key_value').on(t.key, t.value)],
+);
+
+/** Distinct users per issue (by user identity, see eventtype.userKey). */
+export const issueUsers = pgTable(
+  'issue_users',
+  {
+    issueId: bigint('issue_id', { mode: 'number' })
+      .notNull()
+      .references(() => issues.id, { onDelete: 'cascade' }),
+    userKey: text('user_key').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.issueId, t.userKey] })],
+);
+
+/** Events per issue per hour, for sparklines and "events over time". */
+export const issueStats = pgTable(
+  'issue_stats',
+  {
+    issueId: bigint('issue_id', { mode: 'number' })
+      .notNull()
+      .references(() => issues.id, { onDelete: 'cascade' }),
+    bucket: tz('bucket').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.issueId, t.bucket] })],
+);
+
+export const activities = pgTable(
+  'activities',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    issueId: bigint('issue_id', { mode: 'number' })
+      .notNull()
+      .references(() => issues.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
+    data: jsonb('data').notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [index('activities_issue').on(t.issueId, t.createdAt)],
+);

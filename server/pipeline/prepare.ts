@@ -1,0 +1,90 @@
+// One queued item → everything the digest transaction writes for it. Pure CPU work, no I/O:
+// normalize (protocol §5), group (§6), title/culprit/tags (§7).
+import { parseClient } from '../ingest/auth.ts';
+import { pgJson, pgText, pgTextOrNull } from '../db/text.ts';
+import { eventDisplay, eventTags, userKey } from './eventtype.ts';
+import { groupEvent } from './grouping/index.ts';
+import { normalizeEvent } from './normalize.ts';
+import type { QueueMeta } from './queue.ts';
+
+export interface QueueRow {
+  id: number;
+  project_id: number;
+  kind: string;
+  received_at: unknown;
+  payload: string;
+  meta: string;
+  attempts: number;
+}
+
+export interface PreparedEvent {
+  queueId: number;
+  projectId: number;
+  eventId: string;
+  timestamp: Date;
+  received: Date;
+  type: string;
+  level: string;
+  platform: string | null;
+  environment: string | null;
+  release: string | null;
+  title: string;
+  culprit: string;
+  message: string;
+  metadataJson: string;
+  userKey: string | null;
+  tags: [string, string][];
+  hashes: string[];
+  primaryHash: string;
+  groupingVersion: string;
+  dataJson: string;
+  tagsJson: string;
+  groupingJson: string;
+}
+
+function parseDate(v: string | null | undefined): Date | null {
+  if (!v) return null;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+export function prepareEvent(row: QueueRow, receivedAt: Date): PreparedEvent {
+  const meta = JSON.parse(row.meta) as QueueMeta;
+  const raw = JSON.parse(row.payload) as Record<string, unknown>;
+  const sdkFromAuth = parseClient(meta.client);
+  const event = normalizeEvent(raw, {
+    receivedAt,
+    clientIp: meta.clientIp ?? null,
+    eventId: meta.eventId,
+    sentAt: parseDate(meta.sentAt),
+    sdkFromAuth,
+  });
+  const grouping = groupEvent(event);
+  const display = eventDisplay(event);
+  const tags = eventTags(event).map(([k, v]) => [pgText(k), pgText(v)] as [string, string]);
+  const ts = new Date(event.timestamp * 1000);
+  return {
+    queueId: row.id,
+    projectId: row.project_id,
+    eventId: event.event_id,
+    timestamp: ts,
+    received: new Date(event.received * 1000),
+    type: display.type,
+    level: event.level,
+    platform: pgTextOrNull(event.platform),
+    environment: pgTextOrNull(event.environment),
+    release: pgTextOrNull(event.release),
+    title: pgText(display.title),
+    culprit: pgText(display.culprit),
+    message: pgText(display.message),
+    metadataJson: pgJson(display.metadata),
+    userKey: pgTextOrNull(userKey(event)),
+    tags,
+    hashes: grouping.hashes,
+    primaryHash: grouping.hash,
+    groupingVersion: grouping.version,
+    dataJson: pgJson(event),
+    tagsJson: pgJson(tags),
+    groupingJson: pgJson(grouping),
+  };
+}

@@ -1,0 +1,174 @@
+// The durable ingest queue, written with group commit (architecture: "The path of one event", step 2).
+// Requests hand their items to `enqueue`, which resolves only once a transaction holding them has
+// committed. Items that arrive while a commit is in flight wait for the next one, so under load one
+// multi-row INSERT carries the items of many requests and durability costs one fsync per batch,
+// not per request.
+import { EventEmitter } from 'node:events';
+import type { Database } from '../db/client.ts';
+import { IngestError } from '../ingest/errors.ts';
+
+export interface QueueItem {
+  projectId: number;
+  kind: 'event';
+  receivedAt: Date;
+  /** The item payload (JSON text). */
+  payload: string;
+  /** Envelope-level facts for the digest (JSON-serializable). */
+  meta: QueueMeta;
+}
+
+export interface QueueMeta {
+  eventId: string;
+  sentAt?: string | null;
+  clientIp?: string | null;
+  client?: string | null;
+}
+
+interface Pending {
+  items: QueueItem[];
+  bytes: number;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+export interface QueueWriterOptions {
+  /** Wait this long for more requests before committing when the database is idle (ms). */
+  flushMs: number;
+  /** Commits in flight at once. */
+  maxInFlight?: number;
+  /** Rows per INSERT at most. */
+  maxBatchRows?: number;
+  /** Bytes per INSERT at most. */
+  maxBatchBytes?: number;
+  /** Waiting bytes past which new requests get 503 instead of piling up in memory. */
+  maxPendingBytes?: number;
+}
+
+const INSERT_SQL = `INSERT INTO ingest_queue (project_id, kind, received_at, payload, meta)
+  SELECT * FROM unnest($1::int[], $2::text[], $3::text[]::timestamptz[], $4::text[], $5::text[])`;
+
+export class QueueWriter extends EventEmitter {
+  private waiting: Pending[] = [];
+  private waitingBytes = 0;
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private readonly maxInFlight: number;
+  private readonly maxBatchRows: number;
+  private readonly maxBatchBytes: number;
+  private readonly maxPendingBytes: number;
+
+  constructor(
+    private readonly db: Database,
+    private readonly opts: QueueWriterOptions,
+  ) {
+    super();
+    // PGlite is one connection: a second commit in flight would only queue behind the first.
+    this.maxInFlight = opts.maxInFlight ?? (db.kind === 'pglite' ? 1 : 3);
+    this.maxBatchRows = opts.maxBatchRows ?? 2000;
+    this.maxBatchBytes = opts.maxBatchBytes ?? 16 * 1024 * 1024;
+    this.maxPendingBytes = opts.maxPendingBytes ?? 256 * 1024 * 1024;
+  }
+
+  /** Resolves once every item is durable in the queue table. */
+  enqueue(items: QueueItem[]): Promise<void> {
+    if (items.length === 0) return Promise.resolve();
+    if (this.closed) return Promise.reject(new IngestError('unavailable', 'shutting down'));
+    let bytes = 0;
+    for (const it of items) bytes += it.payload.length + 200;
+    if (this.waitingBytes + bytes > this.maxPendingBytes) return Promise.reject(new IngestError('overloaded'));
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ items, bytes, resolve, reject });
+      this.waitingBytes += bytes;
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.timer || this.inFlight >= this.maxInFlight || this.waiting.length === 0) return;
+    // With a commit already in flight, the next batch starts as soon as a slot frees up (see flush);
+    // from idle, wait flushMs so that concurrent requests can share the commit.
+    const delay = this.inFlight === 0 ? this.opts.flushMs : 0;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, delay);
+  }
+
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    let rows = 0;
+    let bytes = 0;
+    while (this.waiting.length > 0) {
+      const next = this.waiting[0];
+      if (batch.length > 0 && (rows + next.items.length > this.maxBatchRows || bytes + next.bytes > this.maxBatchBytes)) break;
+      this.waiting.shift();
+      rows += next.items.length;
+      bytes += next.bytes;
+      batch.push(next);
+    }
+    this.waitingBytes -= bytes;
+    return batch;
+  }
+
+  private flush(): void {
+    while (this.inFlight < this.maxInFlight && this.waiting.length > 0) {
+      const batch = this.takeBatch();
+      this.inFlight++;
+      this.write(batch)
+        .then(
+          () => {
+            for (const p of batch) p.resolve();
+            this.emit('committed');
+          },
+          (err) => {
+            const failure = err instanceof IngestError ? err : new IngestError('unavailable');
+            if (!(err instanceof IngestError)) this.emit('error-logged', err);
+            for (const p of batch) p.reject(failure);
+          },
+        )
+        .finally(() => {
+          this.inFlight--;
+          if (this.waiting.length > 0) this.flush();
+          else if (this.inFlight === 0) {
+            this.emit('idle');
+          }
+        });
+    }
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    const projectIds: number[] = [];
+    const kinds: string[] = [];
+    const received: string[] = [];
+    const payloads: string[] = [];
+    const metas: string[] = [];
+    for (const p of batch) {
+      for (const it of p.items) {
+        projectIds.push(it.projectId);
+        kinds.push(it.kind);
+        received.push(it.receivedAt.toISOString());
+        payloads.push(it.payload);
+        metas.push(JSON.stringify(it.meta));
+      }
+    }
+    await this.db.query(INSERT_SQL, [projectIds, kinds, received, payloads, metas]);
+  }
+
+  /** Number of commits in flight or waiting. */
+  get busy(): boolean {
+    return this.inFlight > 0 || this.waiting.length > 0;
+  }
+
+  /** Stops taking requests and waits for everything already taken to be committed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+      this.flush();
+    }
+    if (!this.busy) return;
+    await new Promise<void>((resolve) => this.once('idle', resolve));
+  }
+}

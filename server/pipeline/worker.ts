@@ -1,0 +1,183 @@
+// Runs digest batches until the queue is empty, then sleeps until woken (an in-process ingest
+// commit) or until the poll interval passes (ingest in another process).
+//
+// Failure handling: a batch that fails as a whole (a database error) is retried; if it fails again,
+// its rows are digested one by one so that a single bad row cannot block the queue. A row that fails
+// alone MAX_ATTEMPTS times moves to ingest_failed. While the database is unreachable every attempt
+// fails before it can count, so nothing moves anywhere until it is back.
+import type { Database } from '../db/client.ts';
+import { digestBatch, type BatchResult } from './digest.ts';
+
+export interface WorkerOptions {
+  batchSize: number;
+  /** Parallel digest loops (each its own transaction). */
+  concurrency?: number;
+  pollMs?: number;
+  log?: (msg: string, err?: unknown) => void;
+}
+
+const MAX_ATTEMPTS = 5;
+const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock
+
+export class DigestWorker {
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private wakeup: (() => void) | null = null;
+  private pending = false;
+  private idleWaiters: Array<() => void> = [];
+  private active = 0;
+  readonly stats = { batches: 0, stored: 0, duplicates: 0, failed: 0 };
+
+  constructor(
+    private readonly db: Database,
+    private readonly opts: WorkerOptions,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const n = this.db.kind === 'pglite' ? 1 : (this.opts.concurrency ?? 2);
+    for (let i = 0; i < n; i++) this.loops.push(this.loop());
+  }
+
+  /** Something was queued: digest now instead of at the next poll. */
+  wake(): void {
+    this.pending = true;
+    const w = this.wakeup;
+    this.wakeup = null;
+    w?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await Promise.all(this.loops);
+    this.loops = [];
+  }
+
+  /** Resolves when every loop has found the queue empty (tests and shutdown). */
+  idle(): Promise<void> {
+    if (this.active === 0 && !this.pending) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Digests until the queue is empty, in the caller's async context (tests, `--role` setups). */
+  async drain(): Promise<BatchResult[]> {
+    const results: BatchResult[] = [];
+    for (;;) {
+      const r = await this.runBatch();
+      results.push(r);
+      if (r.claimed === 0) return results;
+    }
+  }
+
+  private async loop(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      this.pending = false;
+      this.active++;
+      let claimed = 0;
+      try {
+        claimed = (await this.runBatch()).claimed;
+        failures = 0;
+      } catch (err) {
+        failures++;
+        this.opts.log?.('digest: batch failed', err);
+      } finally {
+        this.active--;
+      }
+      if (!this.running) break;
+      if (failures > 0) {
+        await this.sleep(Math.min(30_000, 250 * 2 ** Math.min(failures, 7)));
+        continue;
+      }
+      if (claimed > 0 || this.pending) continue;
+      if (this.active === 0) this.notifyIdle();
+      await this.sleep(this.opts.pollMs ?? 1000);
+    }
+    if (this.active === 0) this.notifyIdle();
+  }
+
+  private notifyIdle(): void {
+    if (this.pending) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.wakeup = null;
+        resolve();
+      }, ms);
+      this.wakeup = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  private record(r: BatchResult): BatchResult {
+    this.stats.batches++;
+    this.stats.stored += r.stored;
+    this.stats.duplicates += r.duplicates;
+    this.stats.failed += r.failed.length;
+    return r;
+  }
+
+  private async runBatch(): Promise<BatchResult> {
+    try {
+      return this.record(await this.db.begin((tx) => digestBatch(tx, this.opts.batchSize)));
+    } catch (err) {
+      if (RETRYABLE.has((err as { code?: string }).code ?? '')) {
+        return this.record(await this.db.begin((tx) => digestBatch(tx, this.opts.batchSize)));
+      }
+      this.opts.log?.('digest: batch failed, isolating rows', err);
+      return this.isolate();
+    }
+  }
+
+  /** Digests the oldest rows one per transaction, to find and set aside the one that fails. */
+  private async isolate(): Promise<BatchResult> {
+    const total: BatchResult = { claimed: 0, stored: 0, duplicates: 0, failed: [] };
+    for (let i = 0; i < this.opts.batchSize; i++) {
+      let r: BatchResult;
+      try {
+        r = await this.db.begin((tx) => digestBatch(tx, 1));
+      } catch (err) {
+        await this.countFailure(err);
+        total.claimed++;
+        continue;
+      }
+      if (r.claimed === 0) break;
+      total.claimed += r.claimed;
+      total.stored += r.stored;
+      total.duplicates += r.duplicates;
+      total.failed.push(...r.failed);
+    }
+    return this.record(total);
+  }
+
+  /** The oldest unlocked row failed alone: count the attempt, and set it aside after MAX_ATTEMPTS. */
+  private async countFailure(err: unknown): Promise<void> {
+    const message = String((err as Error)?.message ?? err).slice(0, 2000);
+    await this.db.begin(async (tx) => {
+      const [row] = await tx.query<{ id: number; attempts: number }>(
+        'SELECT id, attempts FROM ingest_queue ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED',
+      );
+      if (!row) return;
+      if (row.attempts + 1 < MAX_ATTEMPTS) {
+        await tx.query('UPDATE ingest_queue SET attempts = attempts + 1 WHERE id = $1', [row.id]);
+        return;
+      }
+      await tx.query(
+        `WITH d AS (DELETE FROM ingest_queue WHERE id = $1 RETURNING *)
+         INSERT INTO ingest_failed (project_id, kind, received_at, payload, meta, error)
+         SELECT project_id, kind, received_at, payload, meta, $2 FROM d`,
+        [row.id, message],
+      );
+      this.opts.log?.(`digest: queue row ${row.id} set aside in ingest_failed after ${MAX_ATTEMPTS} attempts`);
+    });
+  }
+}

@@ -1,0 +1,89 @@
+// Assembles one Faultline process: database, migrations, the roles it runs (architecture "Roles and
+// scale": `serve` runs all of them; `serve --role ingest|worker|web` one), and an orderly shutdown.
+import type { ServerType } from '@hono/node-server';
+import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { createApp, type Role } from './app.ts';
+import { bootstrap, type BootstrapResult } from './bootstrap.ts';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db/client.ts';
+import { migrate } from './db/migrate.ts';
+import { KeyCache } from './ingest/keys.ts';
+import type { Logger } from './log.ts';
+import { QueueWriter } from './pipeline/queue.ts';
+import { DigestWorker } from './pipeline/worker.ts';
+
+export const ALL_ROLES: ReadonlySet<Role> = new Set<Role>(['ingest', 'worker', 'web']);
+
+export interface Runtime {
+  config: Config;
+  db: Database;
+  app: Hono;
+  queue: QueueWriter | null;
+  worker: DigestWorker | null;
+  bootstrap: BootstrapResult | null;
+  roles: ReadonlySet<Role>;
+  /** Starts the HTTP server (not for the worker-only role); resolves with the bound port. */
+  listen(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  roles?: ReadonlySet<Role>;
+  /** An already open database (tests); otherwise opened from the config. */
+  db?: Database;
+  /** Start the digest loops (default: when the worker role runs). Tests drain by hand instead. */
+  startWorker?: boolean;
+}
+
+export async function createRuntime(config: Config, log: Logger, opts: RuntimeOptions = {}): Promise<Runtime> {
+  const roles = opts.roles ?? ALL_ROLES;
+  const db =
+    opts.db ??
+    (await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite`, poolSize: config.dbPool }));
+  let server: ServerType | null = null;
+  let closed = false;
+  try {
+    await migrate(db);
+    const boot = roles.has('web') || roles.has('ingest') ? await bootstrap(db, config.admin, config.publicUrl) : null;
+
+    const queue = roles.has('ingest') ? new QueueWriter(db, { flushMs: config.queueFlushMs }) : null;
+    const worker = roles.has('worker') ? new DigestWorker(db, { batchSize: config.digestBatch, log: (m, e) => log.error(m, e) }) : null;
+    if (queue) {
+      queue.on('error-logged', (err) => log.error('queue: insert failed', err));
+      if (worker) queue.on('committed', () => worker.wake());
+    }
+    const keys = new KeyCache(db);
+    const app = createApp({ config, db, log, queue: queue ?? undefined, keys, roles });
+    if (worker && opts.startWorker !== false) worker.start();
+
+    return {
+      config,
+      db,
+      app,
+      queue,
+      worker,
+      bootstrap: boot,
+      roles,
+      listen: () =>
+        new Promise<number>((resolve, reject) => {
+          server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => resolve(info.port));
+          server.once('error', reject);
+        }),
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        if (server) {
+          const s = server;
+          await new Promise<void>((resolve) => s.close(() => resolve()));
+        }
+        await queue?.close();
+        await worker?.stop();
+        await db.close();
+      },
+    };
+  } catch (err) {
+    if (!opts.db) await db.close();
+    throw err;
+  }
+}

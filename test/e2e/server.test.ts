@@ -1,0 +1,144 @@
+// The server as a user runs it (`npm start` = `node --import tsx server/main.ts serve`), on the embedded
+// database and on the local Postgres: first start prints the sign-in details and a DSN; the real
+// @sentry/node sends to that DSN; the issue appears through the API; a second start creates nothing;
+// and a process killed between acknowledging events and digesting them loses none and counts none twice.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createPostgresDatabase } from '../helpers/db.ts';
+import { freePort, startServerProcess, type ServerProcess } from '../helpers/process.ts';
+
+const run = promisify(execFile);
+const TOKEN = 'flt_e2e_token_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+async function api(base: string, p: string) {
+  const res = await fetch(`${base}/api/0${p}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+async function sumOfCounts(base: string): Promise<number> {
+  const issues = await api(base, '/organizations/faultline/issues/?query=&limit=100');
+  return issues.reduce((n: number, i: { count: string }) => n + Number(i.count), 0);
+}
+
+/** Sends `n` distinct events over raw HTTP, concurrently, and checks every one was acknowledged. */
+async function sendMany(base: string, dsn: string, n: number): Promise<void> {
+  const key = new URL(dsn).username;
+  const projectId = new URL(dsn).pathname.slice(1);
+  const send = async (i: number) => {
+    const res = await fetch(`${base}/api/${projectId}/store/?sentry_key=${key}`, {
+      method: 'POST',
+      body: JSON.stringify({ exception: { values: [{ type: `CrashProbe${i % 7}`, value: `attempt ${i}` }] } }),
+    });
+    expect(res.status).toBe(200);
+  };
+  for (let i = 0; i < n; i += 25) await Promise.all(Array.from({ length: Math.min(25, n - i) }, (_, j) => send(i + j)));
+}
+
+const variants: Array<{ name: string; setup: () => Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> }> = [
+  {
+    name: 'embedded PGlite',
+    setup: async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'faultline-e2e-'));
+      return { env: { FAULTLINE_DATA_DIR: dir }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  },
+  {
+    name: 'Postgres',
+    setup: async () => {
+      const db = await createPostgresDatabase('faultline_e2e');
+      return { env: { DATABASE_URL: db.url }, cleanup: db.drop };
+    },
+  },
+];
+
+describe.each(variants)('server process on $name', ({ setup }) => {
+  const procs: ServerProcess[] = [];
+  let cleanup: (() => Promise<void>) | null = null;
+  afterAll(async () => {
+    for (const p of procs) await p.stop();
+    await cleanup?.();
+  });
+
+  it('starts, takes events from @sentry/node, restarts, and survives a kill without losing or double-counting', async () => {
+    const s = await setup();
+    cleanup = s.cleanup;
+    const port = await freePort();
+    const env = { ...s.env, PORT: String(port), FAULTLINE_ADMIN_TOKEN: TOKEN, FAULTLINE_ADMIN_EMAIL: 'ops@example.com' };
+    const base = `http://127.0.0.1:${port}`;
+
+    // 1. First start: prints address, sign-in, generated password, token and DSN.
+    const first = await startServerProcess(env);
+    procs.push(first);
+    expect(first.output).toContain(`http://localhost:${port}`);
+    expect(first.output).toContain('ops@example.com');
+    expect(first.output).toMatch(/Password:\s+\S{12,}/);
+    expect(first.output).toContain(TOKEN);
+    const dsn = first.dsn;
+    expect(dsn).toMatch(new RegExp(`^http://[0-9a-f]{32}@localhost:${port}/\\d+$`));
+
+    // 2. The real @sentry/node, changing only the DSN.
+    const sendDsn = dsn.replace('localhost', '127.0.0.1');
+    const { stdout } = await run(process.execPath, [path.join(ROOT, 'test/e2e/send-with-sentry-node.mjs'), sendDsn, '5'], { cwd: ROOT, timeout: 30_000 });
+    expect(stdout).toContain('flushed');
+    const issues = await waitFor('the @sentry/node issue', async () => {
+      const list = await api(base, '/organizations/faultline/issues/?query=');
+      const hit = list.find((i: { title: string }) => i.title.startsWith('TypeError: Invoice'));
+      return hit && Number(hit.count) === 5 ? list : null;
+    });
+    const typeError = issues.find((i: { title: string }) => i.title.startsWith('TypeError'));
+    expect(typeError.userCount).toBe(3);
+    expect(typeError.culprit).toMatch(/loadInvoice/);
+    expect(issues.some((i: { title: string }) => i.title === 'e2e message from @sentry/node')).toBe(true);
+    await first.stop();
+
+    // 3. A second start on the same data creates nothing and prints the same DSN.
+    const second = await startServerProcess(env);
+    procs.push(second);
+    expect(second.dsn).toBe(dsn);
+    expect(second.output).not.toMatch(/Password:\s+\S{12,}/);
+    expect(await api(base, '/organizations/')).toHaveLength(1);
+    expect(await api(base, '/organizations/faultline/projects/')).toHaveLength(1);
+    const before = await sumOfCounts(base);
+    await second.stop();
+
+    // 4. Ingest only (no digest): acknowledge 300 events, then kill -9.
+    const ingestOnly = await startServerProcess(env, ['--role', 'ingest,web']);
+    procs.push(ingestOnly);
+    await sendMany(base, dsn, 300);
+    expect(await sumOfCounts(base)).toBe(before);
+    await ingestOnly.kill();
+
+    // 5. Full server, killed again while it digests; then a clean run counts every event exactly once.
+    const digesting = await startServerProcess(env);
+    procs.push(digesting);
+    await new Promise((r) => setTimeout(r, 150));
+    await digesting.kill();
+    const last = await startServerProcess(env);
+    procs.push(last);
+    await waitFor('all 300 events counted', async () => (await sumOfCounts(base)) === before + 300);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await sumOfCounts(base)).toBe(before + 300);
+    await last.stop();
+  });
+});

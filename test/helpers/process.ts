@@ -1,0 +1,79 @@
+// Starts the server as a child process, exactly as `npm start` does, and reads its banner.
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export interface ServerProcess {
+  child: ChildProcess;
+  /** Everything printed so far (stdout and stderr). */
+  output: string;
+  /** The DSN the banner printed ('' if none). */
+  dsn: string;
+  /** SIGTERM, then wait for exit. */
+  stop(): Promise<void>;
+  /** SIGKILL (no shutdown code runs), then wait for exit. */
+  kill(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Environment for a child server: ours without any Faultline settings, plus `env`. */
+function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const base: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (k.startsWith('FAULTLINE_') || ['DATABASE_URL', 'PORT', 'PUBLIC_URL', 'NODE_OPTIONS', 'VITEST', 'TEST'].includes(k)) continue;
+    base[k] = v;
+  }
+  return { ...base, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env };
+}
+
+export async function startServerProcess(env: Record<string, string>, args: string[] = [], timeoutMs = 60_000): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', 'serve', ...args], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc: ServerProcess = {
+    child,
+    output: '',
+    dsn: '',
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      await exited;
+    },
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+  child.stdout!.on('data', (d) => (proc.output += d));
+  child.stderr!.on('data', (d) => (proc.output += d));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${proc.output}`)), timeoutMs);
+    const check = () => {
+      if (/Faultline is running at/.test(proc.output) && /\n\s*\n\s*$/.test(proc.output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${proc.output}`));
+    });
+  });
+  proc.dsn = /DSN:\s+(\S+)/.exec(proc.output)?.[1] ?? '';
+  return proc;
+}

@@ -1,0 +1,61 @@
+// The real app, built by the real factory on a fresh test database, driven without a network
+// (app.request). The digest runs only when a test calls drain(), so tests can look at both sides
+// of the queue.
+import { testConfig } from '../../server/config.ts';
+import { projectKeys } from '../../server/db/schema.ts';
+import { silentLogger } from '../../server/log.ts';
+import { createRuntime, type Runtime } from '../../server/runtime.ts';
+import { openTestDatabase, type TestDatabase } from './db.ts';
+
+export const TEST_TOKEN = 'flt_test_token_0123456789abcdef0123456789abcdef';
+/** The DSN key the recorded SDK fixtures were sent with (project 1). */
+export const FIXTURE_KEY = 'a11ce5ea5e5e4a6b9a0c0ffee0ddba11';
+
+export interface TestServer {
+  rt: Runtime;
+  tdb: TestDatabase;
+  /** A request to the app, e.g. `req('/api/1/store/', { method: 'POST', body })`. */
+  req(path: string, init?: RequestInit): Promise<Response>;
+  /** A web API call with the admin token; parses JSON. */
+  api<T = any>(path: string, init?: RequestInit & { json?: unknown; token?: string | null }): Promise<{ status: number; body: T; headers: Headers }>;
+  /** Digests everything queued; returns the number of events stored. */
+  drain(): Promise<number>;
+  queueLength(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(overrides: Record<string, string> = {}): Promise<TestServer> {
+  const tdb = await openTestDatabase();
+  const config = testConfig({ FAULTLINE_ADMIN_TOKEN: TEST_TOKEN, PUBLIC_URL: 'http://faultline.test', FAULTLINE_QUEUE_FLUSH_MS: '0', ...overrides });
+  const rt = await createRuntime(config, silentLogger, { db: tdb.db, startWorker: false });
+  // Project 1 also accepts the key the fixtures were recorded with.
+  await tdb.db.orm.insert(projectKeys).values({ projectId: 1, label: 'fixtures', publicKey: FIXTURE_KEY, secretKey: '5ec2e75ec2e75ec2e75ec2e75ec2e75e' });
+
+  const req = (path: string, init?: RequestInit) => Promise.resolve(rt.app.request(path, init));
+  return {
+    rt,
+    tdb,
+    req,
+    async api(path, init = {}) {
+      const { json, token, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      if (token !== null) headers.set('authorization', `Bearer ${token ?? TEST_TOKEN}`);
+      if (json !== undefined) headers.set('content-type', 'application/json');
+      const res = await req(path.startsWith('/api/') ? path : `/api/0${path}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+    },
+    async drain() {
+      const results = await rt.worker!.drain();
+      return results.reduce((n, r) => n + r.stored, 0);
+    },
+    async queueLength() {
+      const [row] = await tdb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM ingest_queue');
+      return row.n;
+    },
+    async close() {
+      await rt.close();
+      await tdb.close();
+    },
+  };
+}
