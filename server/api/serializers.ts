@@ -1,4 +1,6 @@
 // JSON shapes of the web API, following Sentry's where Sentry has one (issue and event payloads).
+import { eventDisplay, type EventDisplay } from '../pipeline/eventtype.ts';
+import type { NormalizedEvent } from '../pipeline/normalize.ts';
 import type { EventRow } from '../queries/events.ts';
 import type { IssueListRow } from '../queries/issues.ts';
 import type { ProjectRow } from './context.ts';
@@ -108,11 +110,18 @@ export function serializeEvent(ev: EventRow, extra: { previousEventID?: string |
   const data = obj(ev.data) ?? {};
   const grouping = obj(ev.grouping) ?? {};
   const sdk = obj(data.sdk);
+  let display: EventDisplay | null = null;
+  try {
+    display = eventDisplay(data as unknown as NormalizedEvent);
+  } catch {
+    // An event stored by an older version may lack a field the current presentation expects.
+  }
   return {
     ...serializeEventSummary(ev),
     type: data.type ?? 'default',
-    culprit: (obj(data._display)?.culprit as string | undefined) ?? null,
-    metadata: obj(data._display)?.metadata ?? null,
+    culprit: display?.culprit ?? null,
+    location: display?.location ?? null,
+    metadata: display?.metadata ?? null,
     logger: data.logger ?? null,
     transaction: data.transaction ?? null,
     serverName: data.server_name ?? null,

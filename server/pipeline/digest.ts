@@ -4,6 +4,7 @@
 // queue. A crash anywhere rolls the whole batch back onto the queue: nothing lost, nothing counted twice.
 import type { Tx } from '../db/client.ts';
 import { toDate } from '../db/client.ts';
+import { valuesList } from '../db/values.ts';
 import { prepareEvent, type PreparedEvent, type QueueRow } from './prepare.ts';
 import { isRegression } from './regression.ts';
 
@@ -184,38 +185,24 @@ async function resolveIssues(tx: Tx, events: PreparedEvent[]): Promise<Map<Prepa
   return issueOf;
 }
 
+const EVENT_COLUMN_TYPES = ['int', 'uuid', 'int8', 'timestamptz', 'timestamptz', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'jsonb', 'jsonb'];
+
 /** Inserts the events; returns those that were new (a retried event_id is skipped). */
 async function insertEvents(tx: Tx, events: PreparedEvent[], issueOf: Map<PreparedEvent, number>): Promise<PreparedEvent[]> {
   const rows = events.filter((e) => issueOf.has(e));
   if (rows.length === 0) return [];
+  const params: unknown[] = [];
+  for (const e of rows) {
+    params.push(e.projectId, e.eventId, issueOf.get(e)!, e.timestamp.toISOString(), e.received.toISOString(), e.level, e.platform);
+    params.push(e.environment, e.release, e.title, e.message, e.userKey, e.tagsJson, e.dataJson, e.groupingJson);
+  }
   const inserted = await tx.query<{ project_id: number; event_id: string }>(
     `INSERT INTO events (project_id, event_id, issue_id, timestamp, received, level, platform, environment, release,
                          title, message, user_key, tags, data, grouping)
-     SELECT project_id, event_id, issue_id, timestamp, received, level, platform, environment, release,
-            title, message, user_key, tags::jsonb, data::jsonb, grouping::jsonb
-     FROM unnest($1::int[], $2::uuid[], $3::int8[], $4::text[]::timestamptz[], $5::text[]::timestamptz[], $6::text[], $7::text[],
-                 $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])
-       AS e(project_id, event_id, issue_id, timestamp, received, level, platform, environment, release,
-            title, message, user_key, tags, data, grouping)
+     VALUES ${valuesList(rows.length, EVENT_COLUMN_TYPES)}
      ON CONFLICT (project_id, event_id) DO NOTHING
      RETURNING project_id, replace(event_id::text, '-', '') AS event_id`,
-    [
-      rows.map((e) => e.projectId),
-      rows.map((e) => e.eventId),
-      rows.map((e) => issueOf.get(e)!),
-      rows.map((e) => e.timestamp.toISOString()),
-      rows.map((e) => e.received.toISOString()),
-      rows.map((e) => e.level),
-      rows.map((e) => e.platform),
-      rows.map((e) => e.environment),
-      rows.map((e) => e.release),
-      rows.map((e) => e.title),
-      rows.map((e) => e.message),
-      rows.map((e) => e.userKey),
-      rows.map((e) => e.tagsJson),
-      rows.map((e) => e.dataJson),
-      rows.map((e) => e.groupingJson),
-    ],
+    params,
   );
   const isNew = new Set(inserted.map((r) => `${r.project_id}:${r.event_id}`));
   return rows.filter((e) => isNew.has(`${e.projectId}:${e.eventId}`));

@@ -141,23 +141,26 @@ export function userKey(event: NormalizedEvent): string | null {
   return key === null ? null : tagValue(key);
 }
 
+const TAG_NEEDS_CLEANING = /[\r\n\t]|^\s|\s$/;
+
+/** One line, trimmed, ≤ 200 chars (values are usually clean already: one regex test). */
 function tagValue(v: string): string {
-  const s = v.replace(/[\r\n\t]+/g, ' ').trim();
+  const s = TAG_NEEDS_CLEANING.test(v) ? v.replace(/[\r\n\t]+/g, ' ').trim() : v;
   return s.length > MAX_TAG_VALUE ? s.slice(0, MAX_TAG_VALUE) : s;
 }
 
-function context(event: NormalizedEvent, kind: string): Record<string, unknown> | null {
-  const own = event.contexts[kind];
-  if (own && typeof own === 'object') return own;
-  for (const c of Object.values(event.contexts)) if (c.type === kind) return c;
-  return null;
+/** The context under its default key (Sentry derives `os.name` etc. from `contexts.os`, not `client_os`). */
+function context(event: NormalizedEvent, key: string): Record<string, unknown> | null {
+  const c = Object.hasOwn(event.contexts, key) ? event.contexts[key] : undefined;
+  return c && typeof c === 'object' ? c : null;
 }
 
 function nameVersion(c: Record<string, unknown> | null): [name: string | null, full: string | null] {
   if (!c) return [null, null];
-  const name = typeof c.name === 'string' && c.name.trim() ? c.name.trim() : null;
+  const name = typeof c.name === 'string' ? c.name.trim() : '';
   if (!name) return [null, null];
-  const version = typeof c.version === 'string' || typeof c.version === 'number' ? String(c.version).trim() : '';
+  const v = c.version;
+  const version = typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '';
   return [name, version ? `${name} ${version}` : name];
 }
 
@@ -166,8 +169,12 @@ function nameVersion(c: Record<string, unknown> | null): [name: string | null, f
  * `set_tag`). Keys are unique; empty values are left out; values are ≤ 200 chars.
  */
 export function eventTags(event: NormalizedEvent): [string, string][] {
-  const derived: [string, string | null | undefined][] = [];
-  const add = (k: string, v: string | null | undefined) => derived.push([k, v]);
+  const derived: [string, string][] = [];
+  const add = (k: string, v: string | null | undefined) => {
+    if (v === null || v === undefined || v === '') return;
+    const value = tagValue(v);
+    if (value) derived.push([k, value]);
+  };
   add('level', event.level);
   add('environment', event.environment);
   add('release', event.release);
@@ -186,25 +193,35 @@ export function eventTags(event: NormalizedEvent): [string, string][] {
   add('runtime', runtime);
   add('runtime.name', runtimeName);
   const device = context(event, 'device');
-  add('device', typeof device?.model === 'string' ? device.model : null);
-  add('device.family', typeof device?.family === 'string' ? device.family : null);
+  if (device) {
+    if (typeof device.model === 'string') add('device', device.model);
+    if (typeof device.family === 'string') add('device.family', device.family);
+  }
   const trace = context(event, 'trace');
-  add('trace', typeof trace?.trace_id === 'string' ? trace.trace_id : null);
-  const exceptions = event.exception?.values ?? [];
-  if (exceptions.some((e) => e.mechanism?.handled === false)) add('handled', 'no');
-  else if (exceptions.some((e) => e.mechanism?.handled === true)) add('handled', 'yes');
-  const main = exceptions[exceptions.length - 1];
-  add('mechanism', main?.mechanism?.type);
+  if (trace && typeof trace.trace_id === 'string') add('trace', trace.trace_id);
+  const exceptions = event.exception?.values;
+  if (exceptions) {
+    let handled: string | null = null;
+    for (const e of exceptions) {
+      const h = e.mechanism?.handled;
+      if (h === false) {
+        handled = 'no';
+        break;
+      }
+      if (h === true) handled = 'yes';
+    }
+    add('handled', handled);
+    add('mechanism', exceptions[exceptions.length - 1].mechanism?.type);
+  }
   add('user', userKey(event));
 
-  const out = new Map<string, string>();
-  for (const [k, v] of event.tags) out.set(k, tagValue(v));
-  for (const [k, v] of derived) {
-    if (v === null || v === undefined) continue;
-    const value = tagValue(v);
-    if (value) out.set(k, value);
-  }
-  const result: [string, string][] = [];
-  for (const [k, v] of out) if (v) result.push([k, v]);
-  return result;
+  // The event's own tags were cleaned and bounded by normalizeEvent.
+  const own = event.tags;
+  if (!own.length) return derived;
+  const taken = new Set<string>();
+  for (const [k] of derived) taken.add(k);
+  const out: [string, string][] = [];
+  for (const t of own) if (!taken.has(t[0])) out.push(t);
+  for (const t of derived) out.push(t);
+  return out;
 }

@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import { parseTimestamp } from './normalize-time.ts';
 import { browserFromUserAgent, osFromUserAgent } from './normalize-useragent.ts';
 import {
-  addError, bag, bagObject, cleanTrunc, get, isObj, setKey, str, uint, valuesOf,
+  LENIENT, PLAIN, TRIM, addError, bag, bagObject, cleanTrunc, get, isObj, setKey, str, uint, valuesOf,
   type JsonObject, type JsonValue, type NormState,
 } from './normalize-util.ts';
 
@@ -118,15 +118,15 @@ export function normalizeUser(st: NormState, raw: unknown, clientIp: string | un
     return undefined;
   }
   const u: NormalizedUser = {};
-  const id = str(st, raw.id, 128, 'user.id', { lenient: true, trim: true });
+  const id = str(st, raw.id, 128, 'user.id', LENIENT | TRIM);
   if (id) u.id = id;
-  const email = str(st, raw.email, 256, 'user.email', { trim: true });
+  const email = str(st, raw.email, 256, 'user.email', TRIM);
   if (email) u.email = email;
-  const username = str(st, raw.username, 128, 'user.username', { lenient: true, trim: true });
+  const username = str(st, raw.username, 128, 'user.username', LENIENT | TRIM);
   if (username) u.username = username;
-  const name = str(st, raw.name, 256, 'user.name', { trim: true });
+  const name = str(st, raw.name, 256, 'user.name', TRIM);
   if (name) u.name = name;
-  const segment = str(st, raw.segment, 128, 'user.segment', { trim: true });
+  const segment = str(st, raw.segment, 128, 'user.segment', TRIM);
   if (segment) u.segment = segment;
   const ip = raw.ip_address;
   if (ip === '{{auto}}' || ip === 'auto') {
@@ -140,7 +140,7 @@ export function normalizeUser(st: NormState, raw: unknown, clientIp: string | un
   if (isObj(geo)) {
     const g: NonNullable<NormalizedUser['geo']> = {};
     for (const k of ['country_code', 'city', 'subdivision', 'region'] as const) {
-      const v = str(st, get(geo, k), 128, `user.geo.${k}`, { trim: true });
+      const v = str(st, get(geo, k), 128, `user.geo.${k}`, TRIM);
       if (v) g[k] = v;
     }
     if (Object.keys(g).length) u.geo = g;
@@ -250,7 +250,7 @@ export function normalizeRequest(st: NormState, raw: unknown): NormalizedRequest
     return undefined;
   }
   const r: NormalizedRequest = {};
-  let url = str(st, raw.url, 2048, 'request.url', { trim: true, plain: true });
+  let url = str(st, raw.url, 2048, 'request.url', TRIM | PLAIN);
   let query = pairs(st, raw.query_string, 'request.query_string', '&', 1024);
   let fragment = str(st, raw.fragment, 1024, 'request.fragment');
   if (url !== undefined) {
@@ -304,7 +304,7 @@ export function header(req: NormalizedRequest | undefined, name: string): string
 
 export const MAX_CONTEXTS = 64;
 
-export function normalizeContexts(st: NormState, raw: unknown, req: NormalizedRequest | undefined): Record<string, JsonObject> {
+export function normalizeContexts(st: NormState, raw: unknown, req: NormalizedRequest | undefined, platform: string): Record<string, JsonObject> {
   const out: Record<string, JsonObject> = {};
   if (raw !== undefined && raw !== null) {
     if (!isObj(raw)) addError(st, 'invalid_data', 'contexts', raw);
@@ -324,16 +324,19 @@ export function normalizeContexts(st: NormState, raw: unknown, req: NormalizedRe
       }
     }
   }
-  // Relay derives browser/os from the User-Agent header when the SDK did not send them.
+  // Relay derives browser/os from the User-Agent header when the SDK did not send them. For
+  // server platforms the header describes the client, not the server: that OS goes to
+  // `client_os`, so it does not pose as the `os` of the server.
   const ua = header(req, 'user-agent');
   if (ua) {
     if (!Object.hasOwn(out, 'browser')) {
       const b = browserFromUserAgent(ua);
       if (b) out.browser = { ...b, type: 'browser' };
     }
-    if (!Object.hasOwn(out, 'os') && !Object.hasOwn(out, 'client_os')) {
+    const osKey = platform === 'javascript' ? 'os' : 'client_os';
+    if (!Object.hasOwn(out, osKey)) {
       const o = osFromUserAgent(ua);
-      if (o) out.os = { ...o, type: 'os' };
+      if (o) out[osKey] = { ...o, type: 'os' };
     }
   }
   return out;
@@ -364,14 +367,14 @@ export function normalizeBreadcrumbs(st: NormState, raw: unknown, drift: number)
       continue;
     }
     const crumb: NormalizedBreadcrumb = {
-      type: str(st, b.type, 64, 'breadcrumb.type', { trim: true }) ?? 'default',
+      type: str(st, b.type, 64, 'breadcrumb.type', TRIM) ?? 'default',
       level: levelOf(b.level) ?? 'info',
     };
     const ts = parseTimestamp(b.timestamp);
     if (ts !== null) crumb.timestamp = ts + drift;
-    const category = str(st, b.category, 256, 'breadcrumb.category', { trim: true });
+    const category = str(st, b.category, 256, 'breadcrumb.category', TRIM);
     if (category) crumb.category = category;
-    const message = str(st, b.message, 4096, 'breadcrumb.message', { lenient: true });
+    const message = str(st, b.message, 4096, 'breadcrumb.message', LENIENT);
     if (message) crumb.message = message;
     const data = bagObject(st, b.data, { maxDepth: 4, maxChars: 4096, maxString: 1024 }, 'breadcrumb.data');
     if (data) crumb.data = data;
@@ -395,8 +398,8 @@ export function normalizeSdk(
   fallback: { name: string; version: string } | null | undefined,
 ): NormalizedSdk | undefined {
   if (isObj(raw)) {
-    const name = str(st, raw.name, 128, 'sdk.name', { trim: true });
-    const version = str(st, raw.version, 128, 'sdk.version', { trim: true, lenient: true });
+    const name = str(st, raw.name, 128, 'sdk.name', TRIM);
+    const version = str(st, raw.version, 128, 'sdk.version', TRIM | LENIENT);
     if (name && version) {
       const sdk: NormalizedSdk = { name, version };
       const integrations = raw.integrations;

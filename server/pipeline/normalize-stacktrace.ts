@@ -2,7 +2,7 @@
 // `normalize_stack_frame` for the filename/abs_path defaults.
 
 import {
-  addError, bagObject, bool, get, isObj, str, stringifyBounded, uint, valuesOf,
+  LENIENT, TRIM, addError, bagObject, bool, get, isObj, str, stringifyBounded, uint, valuesOf,
   type JsonObject, type NormState,
 } from './normalize-util.ts';
 
@@ -131,7 +131,7 @@ function lines(st: NormState, v: unknown, name: string, fromEnd: boolean): strin
   const start = fromEnd ? Math.max(0, v.length - CONTEXT_LINES) : 0;
   const end = Math.min(v.length, start + CONTEXT_LINES);
   const out: string[] = [];
-  for (let i = start; i < end; i++) out.push(str(st, v[i], 256, name, { lenient: true }) ?? '');
+  for (let i = start; i < end; i++) out.push(str(st, v[i], 256, name, LENIENT) ?? '');
   return out.length ? out : undefined;
 }
 
@@ -141,20 +141,20 @@ export function normalizeFrame(st: NormState, raw: unknown): NormalizedFrame | n
     return null;
   }
   const f: NormalizedFrame = { in_app: raw.in_app === true };
-  let fn = str(st, raw.function, 256, 'frame.function', { trim: true });
+  let fn = str(st, raw.function, 256, 'frame.function', TRIM);
   if (fn === '?') fn = undefined; // Relay drops the "unknown" marker
   if (fn !== undefined) f.function = fn;
-  const rawFn = str(st, raw.raw_function, 256, 'frame.raw_function', { trim: true });
+  const rawFn = str(st, raw.raw_function, 256, 'frame.raw_function', TRIM);
   if (rawFn !== undefined && rawFn !== '?') f.raw_function = rawFn;
-  const sym = str(st, raw.symbol, 256, 'frame.symbol', { trim: true });
+  const sym = str(st, raw.symbol, 256, 'frame.symbol', TRIM);
   if (sym !== undefined && sym !== '?') f.symbol = sym;
-  const mod = str(st, raw.module, 256, 'frame.module', { trim: true });
+  const mod = str(st, raw.module, 256, 'frame.module', TRIM);
   if (mod !== undefined) f.module = mod;
-  const pkg = str(st, raw.package, 512, 'frame.package', { trim: true });
+  const pkg = str(st, raw.package, 512, 'frame.package', TRIM);
   if (pkg !== undefined) f.package = pkg;
 
-  let filename = str(st, raw.filename, 512, 'frame.filename', { trim: true });
-  let absPath = str(st, raw.abs_path, 512, 'frame.abs_path', { trim: true });
+  let filename = str(st, raw.filename, 512, 'frame.filename', TRIM);
+  let absPath = str(st, raw.abs_path, 512, 'frame.abs_path', TRIM);
   // Relay: abs_path defaults to filename; filename defaults to abs_path (its URL path).
   if (absPath === undefined) absPath = filename;
   if (filename === undefined && absPath !== undefined) filename = isUrl(absPath) ? urlPath(absPath) : absPath;
@@ -167,7 +167,7 @@ export function normalizeFrame(st: NormState, raw: unknown): NormalizedFrame | n
   if (colno !== undefined) f.colno = colno;
 
   // 512 keeps the "> 120 chars: does not group" property of long (minified) lines.
-  const ctx = str(st, raw.context_line, 512, 'frame.context_line', { lenient: true });
+  const ctx = str(st, raw.context_line, 512, 'frame.context_line', LENIENT);
   if (ctx !== undefined) f.context_line = ctx;
   const pre = lines(st, raw.pre_context, 'frame.pre_context', true);
   if (pre) f.pre_context = pre;
@@ -235,6 +235,11 @@ export function normalizeStacktrace(st: NormState, raw: unknown, name: string): 
   }
   st.frameBudget -= out.frames.length;
   if (!out.frames.length) return undefined;
+  // Keep the marker of an earlier trim (re-normalizing a stored event).
+  const omitted = raw.frames_omitted;
+  if (!out.frames_omitted && Array.isArray(omitted) && omitted.length === 2 && omitted.every((x) => Number.isSafeInteger(x) && x >= 0) && omitted[0] <= omitted[1]) {
+    out.frames_omitted = [omitted[0], omitted[1]];
+  }
   const regs = raw.registers;
   if (isObj(regs)) {
     const r: Record<string, string> = {};
@@ -255,7 +260,7 @@ function normalizeMechanism(st: NormState, raw: unknown): NormalizedMechanism | 
     addError(st, 'invalid_data', 'exception.mechanism', raw);
     return undefined;
   }
-  const m: NormalizedMechanism = { type: str(st, raw.type, 128, 'mechanism.type', { trim: true }) ?? 'generic' };
+  const m: NormalizedMechanism = { type: str(st, raw.type, 128, 'mechanism.type', TRIM) ?? 'generic' };
   const handled = bool(st, raw.handled, 'mechanism.handled');
   if (handled !== undefined) m.handled = handled;
   if (raw.synthetic === true) m.synthetic = true;
@@ -286,7 +291,7 @@ function normalizeException(st: NormState, raw: unknown): NormalizedException | 
     return null;
   }
   const e: NormalizedException = {};
-  let type = str(st, raw.type, 256, 'exception.type', { trim: true, lenient: true });
+  let type = str(st, raw.type, 256, 'exception.type', TRIM | LENIENT);
   const rawValue = raw.value;
   let value: string | undefined;
   if (typeof rawValue === 'string') value = str(st, rawValue, 8192, 'exception.value');
@@ -300,7 +305,7 @@ function normalizeException(st: NormState, raw: unknown): NormalizedException | 
   }
   if (type !== undefined) e.type = type;
   if (value !== undefined) e.value = value;
-  const mod = str(st, raw.module, 256, 'exception.module', { trim: true });
+  const mod = str(st, raw.module, 256, 'exception.module', TRIM);
   if (mod) e.module = mod;
   const tid = raw.thread_id;
   if (typeof tid === 'number' && Number.isSafeInteger(tid)) e.thread_id = tid;

@@ -95,7 +95,6 @@ export function clean(s: string): string {
   return w.isWellFormed() ? s : w.toWellFormed();
 }
 
-
 /**
  * Truncates to at most `max` UTF-16 units. With `ellipsis` (free text) the result ends in
  * "..." like Sentry's trimming; without (identifiers) it is a plain cut. Never splits a
@@ -115,34 +114,33 @@ export function cleanTrunc(s: string, max: number, ellipsis = true): string {
   return clean(trunc(s, max, ellipsis));
 }
 
-export interface StrOpts {
-  /** Accept numbers and booleans and stringify them (Sentry's "lenient string"). */
-  lenient?: boolean;
-  /** Strip surrounding whitespace; an empty result is treated as missing. */
-  trim?: boolean;
-  /** Plain cut instead of "..." when too long. */
-  plain?: boolean;
-}
+// str() flags: a bit set, so that no options object is allocated per field read.
+/** Accept numbers and booleans and stringify them (Sentry's "lenient string"). */
+export const LENIENT = 1;
+/** Strip surrounding whitespace; an empty result is treated as missing. */
+export const TRIM = 2;
+/** Plain cut instead of "..." when too long. */
+export const PLAIN = 4;
 
 /**
  * Reads a string field. Missing/null → undefined. Wrong type → undefined plus an
  * `invalid_data` error. Empty strings count as missing.
  */
-export function str(st: NormState, v: unknown, max: number, name: string, opts: StrOpts = {}): string | undefined {
+export function str(st: NormState, v: unknown, max: number, name: string, flags = 0): string | undefined {
   if (v === undefined || v === null) return undefined;
   let s: string;
   if (typeof v === 'string') s = v;
-  else if (opts.lenient && (typeof v === 'number' || typeof v === 'boolean')) s = Number.isFinite(v) || typeof v === 'boolean' ? String(v) : '';
+  else if ((flags & LENIENT) !== 0 && (typeof v === 'number' || typeof v === 'boolean')) s = Number.isFinite(v) || typeof v === 'boolean' ? String(v) : '';
   else {
     addError(st, 'invalid_data', name, v);
     return undefined;
   }
-  if (opts.trim) {
+  if ((flags & TRIM) !== 0) {
     if (s.length > max * 2 + 64) s = s.slice(0, max * 2 + 64);
     s = s.trim();
   }
   if (s === '') return undefined;
-  return cleanTrunc(s, max, !opts.plain);
+  return cleanTrunc(s, max, (flags & PLAIN) === 0);
 }
 
 /** Non-negative integer (numbers or numeric strings), else undefined (+ error when present but bad). */

@@ -19,7 +19,7 @@ import {
 } from './normalize-stacktrace.ts';
 import { isoOf, parseTimestamp } from './normalize-time.ts';
 import {
-  addError, bagObject, get, isObj, newState, str,
+  LENIENT, PLAIN, TRIM, addError, bag, bagObject, cleanTrunc, get, isObj, newState, setKey, str,
   type JsonObject, type NormState, type ProcessingError,
 } from './normalize-util.ts';
 
@@ -146,7 +146,7 @@ function pickTimestamp(st: NormState, raw: Record<string, unknown>, received: nu
 
 /** Release: no control characters, not `.`/`..`/`latest`; numbers from old clients are stringified. */
 function releaseOf(st: NormState, v: unknown): string | null {
-  const s = str(st, v, 200, 'release', { lenient: true, trim: true, plain: true });
+  const s = str(st, v, 200, 'release', LENIENT | TRIM | PLAIN);
   if (s === undefined) return null;
   if (/[\u0000-\u001f\u007f]/.test(s) || s === '.' || s === '..' || s.toLowerCase() === 'latest') {
     addError(st, 'invalid_data', 'release', s);
@@ -156,7 +156,7 @@ function releaseOf(st: NormState, v: unknown): string | null {
 }
 
 function distOf(st: NormState, v: unknown): string | null {
-  const s = str(st, v, 64, 'dist', { lenient: true, trim: true, plain: true });
+  const s = str(st, v, 64, 'dist', LENIENT | TRIM | PLAIN);
   if (s === undefined) return null;
   if (!/^[a-zA-Z0-9_.-]+$/.test(s)) {
     addError(st, 'invalid_data', 'dist', s);
@@ -166,7 +166,7 @@ function distOf(st: NormState, v: unknown): string | null {
 }
 
 function environmentOf(st: NormState, v: unknown): string | null {
-  const s = str(st, v, 64, 'environment', { trim: true, plain: true });
+  const s = str(st, v, 64, 'environment', TRIM | PLAIN);
   if (s === undefined) return null;
   if (/[\u0000-\u001f\u007f/]/.test(s) || s === '.' || s === '..' || s.toLowerCase() === 'none') {
     addError(st, 'invalid_data', 'environment', s);
@@ -177,7 +177,7 @@ function environmentOf(st: NormState, v: unknown): string | null {
 
 /** Relay keeps logger names ≤ 64 chars, shortening long dotted names from the front with `*`. */
 function loggerOf(st: NormState, v: unknown): string | null {
-  let s = str(st, v, 1024, 'logger', { trim: true, plain: true });
+  let s = str(st, v, 1024, 'logger', TRIM | PLAIN);
   if (s === undefined) return null;
   s = s.replace(/[\r\n\t]+/g, ' ');
   if (s.length > 64) s = `*${s.slice(s.length - 63)}`;
@@ -236,9 +236,9 @@ export function normalizeEvent(raw: Record<string, unknown>, ctx: NormalizeConte
   }
 
   const txSource = input.transaction_info;
-  const source = isObj(txSource) ? str(st, txSource.source, 32, 'transaction_info.source', { trim: true }) : undefined;
-  const extra = bagObject(st, input.extra, { maxDepth: 7, maxChars: 256 * 1024, maxString: 16 * 1024 }, 'extra') ?? {};
-  const contexts = normalizeContexts(st, input.contexts, request);
+  const source = isObj(txSource) ? str(st, txSource.source, 32, 'transaction_info.source', TRIM) : undefined;
+  const extra = normalizeExtra(st, input.extra);
+  const contexts = normalizeContexts(st, input.contexts, request, platform);
   const debugMeta = bagObject(st, input.debug_meta, { maxDepth: 5, maxChars: 64 * 1024, maxString: 1024 }, 'debug_meta') ?? null;
 
   const event: NormalizedEvent = {
@@ -249,9 +249,9 @@ export function normalizeEvent(raw: Record<string, unknown>, ctx: NormalizeConte
     platform,
     type: exceptions.length ? 'error' : 'default',
     logger: loggerOf(st, input.logger),
-    transaction: str(st, input.transaction, 200, 'transaction', { trim: true }) ?? null,
+    transaction: str(st, input.transaction, 200, 'transaction', TRIM) ?? null,
     transaction_info: source ? { source } : null,
-    server_name: str(st, input.server_name, 256, 'server_name', { trim: true, lenient: true }) ?? null,
+    server_name: str(st, input.server_name, 256, 'server_name', TRIM | LENIENT) ?? null,
     release: releaseOf(st, input.release),
     dist: distOf(st, input.dist),
     environment: environmentOf(st, input.environment ?? envTag),
@@ -274,6 +274,30 @@ export function normalizeEvent(raw: Record<string, unknown>, ctx: NormalizeConte
   };
   keepClientErrors(st, input.errors);
   return event;
+}
+
+/** §2.4: each extra item ≤ 16 KiB, all of them ≤ 256 KiB, depth ≤ 7 (counting `extra` itself). */
+function normalizeExtra(st: NormState, raw: unknown): JsonObject {
+  const out: JsonObject = {};
+  if (raw === undefined || raw === null) return out;
+  if (!isObj(raw)) {
+    addError(st, 'invalid_data', 'extra', raw);
+    return out;
+  }
+  let left = 256 * 1024;
+  let n = 0;
+  for (const k in raw) {
+    if (!Object.hasOwn(raw, k)) continue;
+    if (left <= 0 || ++n > 500) {
+      addError(st, 'value_too_long', 'extra');
+      break;
+    }
+    const before = st.bagBudget;
+    const v = bag(st, raw[k], { maxDepth: 6, maxChars: Math.min(16 * 1024, left), maxString: 16 * 1024 }, `extra.${k.slice(0, 64)}`);
+    left -= before - st.bagBudget + k.length;
+    if (v !== undefined) setKey(out, cleanTrunc(k, 256, false), v);
+  }
+  return out;
 }
 
 /** Processing errors an upstream Relay/SDK already recorded are kept (bounded), after ours. */

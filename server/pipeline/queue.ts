@@ -5,6 +5,7 @@
 // not per request.
 import { EventEmitter } from 'node:events';
 import type { Database } from '../db/client.ts';
+import { valuesList } from '../db/values.ts';
 import { IngestError } from '../ingest/errors.ts';
 
 export interface QueueItem {
@@ -44,8 +45,7 @@ export interface QueueWriterOptions {
   maxPendingBytes?: number;
 }
 
-const INSERT_SQL = `INSERT INTO ingest_queue (project_id, kind, received_at, payload, meta)
-  SELECT * FROM unnest($1::int[], $2::text[], $3::text[]::timestamptz[], $4::text[], $5::text[])`;
+const COLUMN_TYPES = ['int', 'text', 'timestamptz', 'text', 'text'] as const;
 
 export class QueueWriter extends EventEmitter {
   private waiting: Pending[] = [];
@@ -138,21 +138,12 @@ export class QueueWriter extends EventEmitter {
   }
 
   private async write(batch: Pending[]): Promise<void> {
-    const projectIds: number[] = [];
-    const kinds: string[] = [];
-    const received: string[] = [];
-    const payloads: string[] = [];
-    const metas: string[] = [];
+    const params: unknown[] = [];
     for (const p of batch) {
-      for (const it of p.items) {
-        projectIds.push(it.projectId);
-        kinds.push(it.kind);
-        received.push(it.receivedAt.toISOString());
-        payloads.push(it.payload);
-        metas.push(JSON.stringify(it.meta));
-      }
+      for (const it of p.items) params.push(it.projectId, it.kind, it.receivedAt.toISOString(), it.payload, JSON.stringify(it.meta));
     }
-    await this.db.query(INSERT_SQL, [projectIds, kinds, received, payloads, metas]);
+    const rows = params.length / COLUMN_TYPES.length;
+    await this.db.query(`INSERT INTO ingest_queue (project_id, kind, received_at, payload, meta) VALUES ${valuesList(rows, COLUMN_TYPES)}`, params);
   }
 
   /** Number of commits in flight or waiting. */

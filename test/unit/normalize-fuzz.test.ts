@@ -69,7 +69,8 @@ const eventLike = fc.record({
   template: maybe(fc.record({ filename: maybe(str), context_line: maybe(str) }, { requiredKeys: [] })),
   breadcrumbs: maybe(values(fc.record({ timestamp: maybe(fc.oneof(num, str)), message: maybe(str), level: maybe(str), data: anyJson }, { requiredKeys: [] }))),
   tags: maybe(fc.oneof(fc.dictionary(str, anyJson), fc.array(fc.tuple(anyJson, anyJson), { maxLength: 6 }))),
-  fingerprint: maybe(fc.array(maybe(str), { maxLength: 5 })),
+  // Rare, so that most runs exercise the default grouping.
+  fingerprint: fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: maybe(fc.array(maybe(str), { maxLength: 5 })) }),
   user: maybe(fc.record({ id: anyJson, email: maybe(str), username: anyJson, ip_address: maybe(str), geo: anyJson, data: anyJson, extra_key: anyJson }, { requiredKeys: [] })),
   request: maybe(fc.record({ url: maybe(str), method: maybe(str), headers: maybe(fc.oneof(fc.dictionary(str, anyJson), fc.array(fc.tuple(str, anyJson)))), query_string: anyJson, cookies: anyJson, data: anyJson, env: anyJson }, { requiredKeys: [] })),
   contexts: maybe(fc.dictionary(str, anyJson)),
@@ -83,7 +84,7 @@ describe('normalize + group + display on arbitrary input', () => {
     fc.assert(fc.property(fc.dictionary(fc.oneof(fc.string(), interesting), fc.jsonValue({ maxDepth: 6 })), (raw) => {
       const out = pipeline(raw);
       expect(size(out.event)).toBeLessThanOrEqual(16_384 + 4 * size(raw));
-      expect(size(out.grouping)).toBeLessThanOrEqual(16_384 + 50 * size(raw));
+      expect(size(out.grouping)).toBeLessThanOrEqual(16_384 + 20 * size(raw));
     }), { numRuns: 300 });
   });
 
@@ -98,7 +99,7 @@ describe('normalize + group + display on arbitrary input', () => {
       const out = pipeline(raw);
       const inSize = size(raw);
       expect(size(out.event)).toBeLessThanOrEqual(16_384 + 4 * inSize);
-      expect(size(out.grouping)).toBeLessThanOrEqual(16_384 + 50 * inSize);
+      expect(size(out.grouping)).toBeLessThanOrEqual(16_384 + 20 * inSize);
       expect(out.event.event_id).toMatch(/^[0-9a-f]{32}$/);
       expect(out.grouping.hash).toMatch(/^[0-9a-f]{32}$/);
       expect(out.grouping.hashes[0]).toBe(out.grouping.hash);

@@ -239,9 +239,13 @@ describe('tags, user, request, contexts, breadcrumbs, sdk', () => {
       data: { a: 1 }, cookies: [['sid', '1'], ['theme', 'dark']],
       headers: [['User-Agent', expect.stringContaining('Chrome/120')], ['Authorization', '[Filtered]']],
     });
-    // The browser and OS come from the User-Agent when the SDK sent no contexts.
+    // The browser and OS come from the User-Agent when the SDK sent no contexts; on a server
+    // platform the header describes the client, so its OS is `client_os`, not `os`.
     expect(ev.contexts.browser).toEqual({ name: 'Chrome', version: '120.0.0.0', type: 'browser' });
-    expect(ev.contexts.os).toEqual({ name: 'Linux', type: 'os' });
+    expect(ev.contexts.client_os).toEqual({ name: 'Linux', type: 'os' });
+    expect(ev.contexts.os).toBeUndefined();
+    const browser = norm({ platform: 'javascript', request: { headers: { 'User-Agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0' } } });
+    expect(browser.contexts).toEqual({ browser: { name: 'Firefox', version: '125.0', type: 'browser' }, os: { name: 'Windows', version: '10', type: 'os' } });
   });
 
   it('keeps contexts as objects with a type, drops non-objects', () => {

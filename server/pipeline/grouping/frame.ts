@@ -10,7 +10,7 @@
 // group by module/file and context line. A non-contributing `lineno` component is shown for
 // them so the UI can say why the line was not used.
 
-import { component, disabled, off } from './component.ts';
+import { component, off } from './component.ts';
 import { frameModule } from './js-module.ts';
 import type { NormalizedFrame } from '../normalize.ts';
 import type { GroupingComponent } from './types.ts';
@@ -70,7 +70,7 @@ function isLowQualityJsPath(path: string): boolean {
   return path === '[native code]' || path === 'native code' || path === 'eval code' || path === '<anonymous>';
 }
 
-function filenameComponent(frame: NormalizedFrame, platform: string): GroupingComponent | null {
+function filenameComponent(frame: NormalizedFrame, platform: string, moduleWins: boolean): GroupingComponent | null {
   if (frame.filename === undefined) return null;
   const f = frame.filename;
   let name = f.slice(Math.max(f.lastIndexOf('/'), f.lastIndexOf('\\')) + 1).toLowerCase();
@@ -86,6 +86,7 @@ function filenameComponent(frame: NormalizedFrame, platform: string): GroupingCo
       hint = 'cleaned javassist parts';
     }
   }
+  if (moduleWins) return off('filename', [name], 'ignored because module takes precedence');
   return component('filename', [name], hint);
 }
 
@@ -227,9 +228,8 @@ export function frameComponent(frame: NormalizedFrame, eventPlatform: string): G
   const platform = frame.platform ?? eventPlatform;
   const family = behaviorFamily(platform);
 
-  let filename = filenameComponent(frame, platform);
   const module = moduleComponent(frame, platform, eventPlatform);
-  if (module?.contributes && filename?.contributes) filename = disabled(filename, 'ignored because module takes precedence');
+  const filename = filenameComponent(frame, platform, module?.contributes === true);
   const contextLine = contextLineComponent(frame, platform);
   let func = functionComponent(frame, platform, family, contextLine?.contributes === true);
   let frameHint: string | undefined;

@@ -1,0 +1,161 @@
+// `npm run bench`: ingest throughput of Faultline against ceilings measured in the same run.
+//
+// One run starts, one after another, on this machine:
+//   1. bare-parse:   node:http that only reads and JSON.parses the body          (the ceiling)
+//   2. bare-durable: the same plus group commit of raw bodies into Postgres     (the price of durability)
+//   3. faultline:    the real server (`serve`, all roles) on a fresh Postgres database
+// and drives each with the same ~4.5 KB @sentry/node error envelope (unique event ids, a few hundred
+// distinct issues) at a fixed concurrency. For Faultline it also waits until the queue is empty and
+// the issues' counts add up to what was acknowledged: that is the end-to-end rate.
+//
+// Settings (environment): BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_ISSUES (300),
+// BENCH_DATABASE_URL (TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import postgres from 'postgres';
+import { createPostgresDatabase } from '../test/helpers/db.ts';
+import { freePort, startServerProcess } from '../test/helpers/process.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const ISSUES = Number(process.env.BENCH_ISSUES ?? 300);
+const WARMUP_SECONDS = 3;
+/** The goal from the core pipeline issue: end-to-end ≥ 0.25 of the bare ceiling (project goal 0.30). */
+const GOAL = 0.25;
+
+interface LoadResult {
+  ok: number;
+  non2xx: number;
+  errors: number;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  bodyBytes: number;
+  lastSeq: number;
+}
+
+let seq = 0;
+function load(url: string, seconds: number): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const opts = { url, connections: CONNECTIONS, seconds, distinctIssues: ISSUES, seqStart: seq };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify(opts)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
+      const r = JSON.parse(out.trim().split('\n').at(-1)!) as LoadResult;
+      seq = r.lastSeq + 1;
+      resolve(r);
+    });
+  });
+}
+
+async function startBare(mode: 'parse' | 'durable', url?: string): Promise<{ port: number; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare.ts', mode, String(port), ...(url ? [url] : [])], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d) => String(d).includes('listening') && resolve());
+    child.on('exit', (code) => reject(new Error(`bare ${mode} exited with ${code}`)));
+  });
+  return { port, child };
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** Peak resident set size of a process, from /proc (Linux). */
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+async function main() {
+  const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  process.env.TEST_DATABASE_URL = adminUrl;
+  console.log(`Faultline ingest benchmark: ${SECONDS}s per target, ${CONNECTIONS} connections, ${ISSUES} distinct issues, unique event ids`);
+
+  // 1. The ceiling.
+  const bare = await startBare('parse');
+  await load(`http://127.0.0.1:${bare.port}/api/1/envelope/`, WARMUP_SECONDS);
+  const ceiling = await load(`http://127.0.0.1:${bare.port}/api/1/envelope/`, SECONDS);
+  await stop(bare.child);
+
+  // 2. Durability alone.
+  const durableDb = await createPostgresDatabase('faultline_bench');
+  const durable = await startBare('durable', durableDb.url);
+  await load(`http://127.0.0.1:${durable.port}/api/1/envelope/`, WARMUP_SECONDS);
+  const durableRun = await load(`http://127.0.0.1:${durable.port}/api/1/envelope/`, SECONDS);
+  await stop(durable.child);
+  await durableDb.drop();
+
+  // 3. Faultline, end to end.
+  const db = await createPostgresDatabase('faultline_bench');
+  const port = await freePort();
+  const server = await startServerProcess({ DATABASE_URL: db.url, PORT: String(port), LOG_LEVEL: 'warn' });
+  const dsn = new URL(server.dsn);
+  const ingestUrl = `http://127.0.0.1:${port}/api${dsn.pathname}/envelope/?sentry_key=${dsn.username}&sentry_version=7`;
+  const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+  const state = async () => {
+    const [r] = await sql<{ queued: number; counted: number }[]>`SELECT
+      (SELECT count(*) FROM ingest_queue)::int AS queued,
+      (SELECT coalesce(sum(times_seen), 0) FROM issues)::int AS counted`;
+    return r;
+  };
+  const drained = async (expected: number) => {
+    for (;;) {
+      const s = await state();
+      if (s.queued === 0 && s.counted >= expected) return s.counted;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const warm = await load(ingestUrl, WARMUP_SECONDS);
+  const base = await drained(warm.ok);
+  const t0 = performance.now();
+  const run = await load(ingestUrl, SECONDS);
+  const loadEnd = performance.now();
+  const counted = await drained(base + run.ok);
+  const t1 = performance.now();
+  const rss = peakRssMb(server.child.pid!);
+  const [{ issues }] = await sql<{ issues: number }[]>`SELECT count(*)::int AS issues FROM issues`;
+  await server.stop();
+  await sql.end();
+  await db.drop();
+
+  const e2eRate = run.ok / ((t1 - t0) / 1000);
+  const rows: Array<[string, string, string, string, string, string]> = [
+    ['target', 'accepted/s', 'end-to-end/s', 'p50 ms', 'p99 ms', 'errors'],
+    ['bare node:http + JSON.parse (ceiling)', fmt(ceiling.rps), '-', fmt(ceiling.p50, 1), fmt(ceiling.p99, 1), fmt(ceiling.non2xx + ceiling.errors)],
+    ['bare + group commit to Postgres', fmt(durableRun.rps), '-', fmt(durableRun.p50, 1), fmt(durableRun.p99, 1), fmt(durableRun.non2xx + durableRun.errors)],
+    ['faultline serve (ingest + digest)', fmt(run.rps), fmt(e2eRate), fmt(run.p50, 1), fmt(run.p99, 1), fmt(run.non2xx + run.errors)],
+  ];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  console.log('');
+  for (const r of rows) console.log(`  ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ')}`);
+  console.log('');
+  console.log(`  body ${fmt(run.bodyBytes)} bytes; faultline stored ${fmt(counted - base)} of ${fmt(run.ok)} acknowledged events in ${fmt(issues)} issues;`);
+  console.log(`  digest caught up ${fmt((t1 - loadEnd) / 1000, 2)} s after the load ended; faultline peak RSS ${fmt(rss)} MB`);
+  console.log('');
+  console.log(`  ratio bare+durable / ceiling:       ${fmt(durableRun.rps / ceiling.rps, 3)}`);
+  console.log(`  ratio faultline accepted / ceiling: ${fmt(run.rps / ceiling.rps, 3)}`);
+  console.log(`  ratio faultline end-to-end / ceiling: ${fmt(e2eRate / ceiling.rps, 3)}   (goal ≥ ${GOAL}: ${e2eRate / ceiling.rps >= GOAL ? 'met' : 'NOT met'})`);
+  if (counted - base !== run.ok) {
+    console.error(`  MISMATCH: ${run.ok} acknowledged, ${counted - base} counted`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
