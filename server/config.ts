@@ -41,7 +41,7 @@ const configSchema = z
     /** Group-commit window for the ingest queue (ms). */
     FAULTLINE_QUEUE_FLUSH_MS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1000).default(4)),
     /** Events the digest worker claims per transaction. */
-    FAULTLINE_DIGEST_BATCH: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(5000).default(500)),
+    FAULTLINE_DIGEST_BATCH: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(5000).default(2000)),
     /** Postgres connections for a real database. */
     FAULTLINE_DB_POOL: z.preprocess(emptyToUndefined, z.coerce.number().int().min(2).max(200).default(10)),
     /** Trust X-Forwarded-For for the client address (behind a reverse proxy). */

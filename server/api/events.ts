@@ -2,11 +2,12 @@
 //   GET /issues/{id}/events/?full=true&cursor=&limit=
 //   GET /issues/{id}/events/latest/ | /oldest/ | /{event_id}/
 //   GET /projects/{org}/{project}/events/{event_id}/
+//   GET /projects/{org}/{project}/events/{event_id}/grouping-info/   why it was grouped
 import { Hono } from 'hono';
 import type { AppContext } from '../app.ts';
 import { ApiError } from '../errors.ts';
 import { normalizeEventId } from '../ingest/payload.ts';
-import { adjacentEventIds, getEventById, getIssueEvent, listIssueEvents, type EventRow } from '../queries/events.ts';
+import { adjacentEventIds, eventGroupingInfo, getEventById, getIssueEvent, listIssueEvents, type EventRow } from '../queries/events.ts';
 import { intParam, issueFor, projectFor, type ApiContext, type ApiEnv } from './context.ts';
 import { linkHeader, parseCursor } from './pagination.ts';
 import { serializeEvent, serializeEventSummary } from './serializers.ts';
@@ -61,6 +62,14 @@ export function eventRoutes(ctx: AppContext): Hono<ApiEnv> {
       return c.json(await full(ev));
     });
   }
+
+  r.get('/projects/:org/:project/events/:eventId/grouping-info', async (c) => {
+    const { project } = await projectFor(c, c.req.param('org'), c.req.param('project'), 'event:read');
+    const eventId = normalizeEventId(c.req.param('eventId'));
+    const ev = eventId ? await getEventById(db, project.id, eventId) : null;
+    if (!ev) throw new ApiError(404, 'event not found');
+    return c.json(await eventGroupingInfo(db, ev));
+  });
 
   r.get('/projects/:org/:project/events/:eventId', async (c) => {
     const { project } = await projectFor(c, c.req.param('org'), c.req.param('project'), 'event:read');

@@ -216,11 +216,19 @@ export function issueRoutes(ctx: AppContext): Hono<ApiEnv> {
   for (const path of single('/issues/:id/hashes')) {
     r.get(path, async (c) => {
       const { issue } = await issueFor(c, c.req.param('id')!, 'event:read', c.req.param('org'));
-      const rows = await db.query<{ hash: string; grouping_version: string }>(
-        'SELECT hash, grouping_version FROM issue_hashes WHERE issue_id = $1 ORDER BY hash',
+      const rows = await db.query<{ hash: string; grouping_version: string; components: { variant?: string; variants?: unknown } | null }>(
+        'SELECT hash, grouping_version, components FROM issue_hashes WHERE issue_id = $1 ORDER BY hash',
         [issue.id],
       );
-      return c.json(rows.map((h) => ({ id: h.hash, groupingVersion: h.grouping_version, primary: h.hash === issue.primaryHash })));
+      return c.json(
+        rows.map((h) => ({
+          id: h.hash,
+          groupingVersion: h.grouping_version,
+          primary: h.hash === issue.primaryHash,
+          variant: h.components?.variant ?? null,
+          variants: h.components?.variants ?? {},
+        })),
+      );
     });
   }
 

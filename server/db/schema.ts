@@ -170,6 +170,9 @@ export const ingestFailed = pgTable('ingest_failed', {
 });
 
 // ---------------------------------------------------------------- issues and events
+// The tables an issue owns (events, hashes, tags, users, stats, activities) carry its id without a
+// foreign key: the digest writes thousands of their rows per batch and a per-row key check was a
+// measurable share of it. Deleting an issue deletes them explicitly (queries/issue-status.ts).
 
 export const issues = pgTable(
   'issues',
@@ -210,16 +213,20 @@ export const issues = pgTable(
   ],
 );
 
-/** Every grouping hash that leads to an issue. */
+/**
+ * Every grouping hash that leads to an issue, with the grouping components that make it: events with
+ * the same hash share the same contributing components, so they are stored once per hash ("why
+ * grouped"), and each event keeps only which hashes and variant it had.
+ */
 export const issueHashes = pgTable(
   'issue_hashes',
   {
     projectId: integer('project_id').notNull(),
     hash: text('hash').notNull(),
-    issueId: bigint('issue_id', { mode: 'number' })
-      .notNull()
-      .references(() => issues.id, { onDelete: 'cascade' }),
+    issueId: bigint('issue_id', { mode: 'number' }).notNull(),
     groupingVersion: text('grouping_version').notNull(),
+    /** {variant, variants} of the first event that had this hash (see pipeline/grouping/types.ts). */
+    components: jsonb('components'),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.hash] }), index('issue_hashes_issue').on(t.issueId)],
 );
@@ -230,9 +237,7 @@ export const events = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     projectId: integer('project_id').notNull(),
     eventId: uuid('event_id').notNull(),
-    issueId: bigint('issue_id', { mode: 'number' })
-      .notNull()
-      .references(() => issues.id, { onDelete: 'cascade' }),
+    issueId: bigint('issue_id', { mode: 'number' }).notNull(),
     timestamp: tz('timestamp').notNull(),
     received: tz('received').notNull(),
     level: text('level').notNull(),
@@ -242,11 +247,16 @@ export const events = pgTable(
     title: text('title').notNull(),
     message: text('message').notNull().default(''),
     userKey: text('user_key'),
+    /** {id, email, username, ip_address} of the event's user, for user.* search. */
+    userInfo: jsonb('user_info'),
     /** [[key, value], ...] */
     tags: jsonb('tags').notNull(),
-    /** The normalized event. */
-    data: jsonb('data').notNull(),
-    /** {version, hash, hashes, variant, variants}: why this event was grouped where it was. */
+    /**
+     * The normalized event as JSON text. Text, not jsonb: it is only ever read whole, and Postgres
+     * stores text three times cheaper (measured: 46 vs 143 µs per 4 KB row); queries use the columns.
+     */
+    data: text('data').notNull(),
+    /** {version, hash, hashes, variant}: the hashes this event had; their components are in issue_hashes. */
     grouping: jsonb('grouping').notNull(),
   },
   (t) => [
@@ -258,9 +268,7 @@ export const events = pgTable(
 export const issueTags = pgTable(
   'issue_tags',
   {
-    issueId: bigint('issue_id', { mode: 'number' })
-      .notNull()
-      .references(() => issues.id, { onDelete: 'cascade' }),
+    issueId: bigint('issue_id', { mode: 'number' }).notNull(),
     key: text('key').notNull(),
     value: text('value').notNull(),
     timesSeen: bigint('times_seen', { mode: 'number' }).notNull(),
@@ -274,9 +282,7 @@ export const issueTags = pgTable(
 export const issueUsers = pgTable(
   'issue_users',
   {
-    issueId: bigint('issue_id', { mode: 'number' })
-      .notNull()
-      .references(() => issues.id, { onDelete: 'cascade' }),
+    issueId: bigint('issue_id', { mode: 'number' }).notNull(),
     userKey: text('user_key').notNull(),
   },
   (t) => [primaryKey({ columns: [t.issueId, t.userKey] })],
@@ -286,9 +292,7 @@ export const issueUsers = pgTable(
 export const issueStats = pgTable(
   'issue_stats',
   {
-    issueId: bigint('issue_id', { mode: 'number' })
-      .notNull()
-      .references(() => issues.id, { onDelete: 'cascade' }),
+    issueId: bigint('issue_id', { mode: 'number' }).notNull(),
     bucket: tz('bucket').notNull(),
     count: integer('count').notNull(),
   },
@@ -299,9 +303,7 @@ export const activities = pgTable(
   'activities',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    issueId: bigint('issue_id', { mode: 'number' })
-      .notNull()
-      .references(() => issues.id, { onDelete: 'cascade' }),
+    issueId: bigint('issue_id', { mode: 'number' }).notNull(),
     type: text('type').notNull(),
     userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
     data: jsonb('data').notNull().default({}),

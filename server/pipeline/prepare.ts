@@ -3,7 +3,7 @@
 import { parseClient } from '../ingest/auth.ts';
 import { pgJson, pgText, pgTextOrNull } from '../db/text.ts';
 import { eventDisplay, eventTags, userKey } from './eventtype.ts';
-import { groupEvent } from './grouping/index.ts';
+import { groupEvent, type GroupingResult } from './grouping/index.ts';
 import { normalizeEvent } from './normalize.ts';
 import type { QueueMeta } from './queue.ts';
 
@@ -33,13 +33,18 @@ export interface PreparedEvent {
   message: string;
   metadataJson: string;
   userKey: string | null;
+  /** {id, email, username, ip_address} or null. */
+  userInfoJson: string | null;
   tags: [string, string][];
   hashes: string[];
   primaryHash: string;
   groupingVersion: string;
   dataJson: string;
   tagsJson: string;
+  /** {version, hash, hashes, variant}, stored with the event. */
   groupingJson: string;
+  /** The full result; its components are stored once per new hash (issue_hashes.components). */
+  grouping: GroupingResult;
 }
 
 function parseDate(v: string | null | undefined): Date | null {
@@ -79,12 +84,14 @@ export function prepareEvent(row: QueueRow, receivedAt: Date): PreparedEvent {
     message: pgText(display.message),
     metadataJson: pgJson(display.metadata),
     userKey: pgTextOrNull(userKey(event)),
+    userInfoJson: event.user ? pgJson({ id: event.user.id, email: event.user.email, username: event.user.username, ip_address: event.user.ip_address }) : null,
     tags,
     hashes: grouping.hashes,
     primaryHash: grouping.hash,
     groupingVersion: grouping.version,
     dataJson: pgJson(event),
     tagsJson: pgJson(tags),
-    groupingJson: pgJson(grouping),
+    groupingJson: pgJson({ version: grouping.version, hash: grouping.hash, hashes: grouping.hashes, variant: grouping.variant }),
+    grouping,
   };
 }

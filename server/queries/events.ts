@@ -26,7 +26,8 @@ const SUMMARY_COLUMNS = `id, project_id, replace(event_id::text, '-', '') AS eve
 const FULL_COLUMNS = `${SUMMARY_COLUMNS}, data, grouping`;
 
 function fix(row: Record<string, unknown>): EventRow {
-  return { ...(row as unknown as EventRow), timestamp: toDate(row.timestamp), received: toDate(row.received) };
+  const data = typeof row.data === 'string' ? (JSON.parse(row.data) as Record<string, unknown>) : (row.data as Record<string, unknown>);
+  return { ...(row as unknown as EventRow), data, timestamp: toDate(row.timestamp), received: toDate(row.received) };
 }
 
 export interface EventPageQuery {
@@ -81,4 +82,19 @@ export async function adjacentEventIds(db: Queryable, ev: EventRow): Promise<{ p
     [ev.issue_id, ts, ev.id],
   );
   return { previous: prev?.event_id ?? null, next: next?.event_id ?? null };
+}
+
+/**
+ * Why an event was grouped where it was: its hashes and variant, with the grouping components of its
+ * primary hash (stored once per hash, see schema issue_hashes).
+ */
+export async function eventGroupingInfo(db: Queryable, ev: EventRow): Promise<Record<string, unknown>> {
+  const g = (ev.grouping ?? {}) as { version?: string; hash?: string; hashes?: string[]; variant?: string };
+  const [row] = g.hash
+    ? await db.query<{ components: { variant?: string; variants?: Record<string, unknown> } | null }>(
+        'SELECT components FROM issue_hashes WHERE project_id = $1 AND hash = $2',
+        [ev.project_id, g.hash],
+      )
+    : [];
+  return { version: g.version ?? null, hash: g.hash ?? null, hashes: g.hashes ?? [], variant: g.variant ?? null, variants: row?.components?.variants ?? {} };
 }

@@ -1,5 +1,6 @@
 // Changing an issue's status by hand (resolve, ignore, reopen), with an activity entry per issue.
 import type { Database } from '../db/client.ts';
+import { deleteIssueOwnedRows } from '../db/issue-owned.ts';
 
 export type StatusChange =
   | { status: 'resolved'; inRelease?: string | null; inNextRelease?: boolean }
@@ -37,9 +38,12 @@ export async function setIssueStatus(db: Database, issueIds: number[], change: S
   });
 }
 
+/** Deletes issues with everything they own, in one transaction. */
 export async function deleteIssues(db: Database, issueIds: number[]): Promise<number> {
   if (issueIds.length === 0) return 0;
-  // Events, hashes, tags, users, stats and activity go with the issue (ON DELETE CASCADE).
-  const rows = await db.query('DELETE FROM issues WHERE id = ANY($1::int8[]) RETURNING id', [issueIds]);
-  return rows.length;
+  return db.begin(async (tx) => {
+    const rows = await tx.query('DELETE FROM issues WHERE id = ANY($1::int8[]) RETURNING id', [issueIds]);
+    await deleteIssueOwnedRows(tx, issueIds);
+    return rows.length;
+  });
 }

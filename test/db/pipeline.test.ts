@@ -139,11 +139,19 @@ describe('counting', () => {
     const issue = await issueOf(id);
     const ev = await s.api(`/issues/${issue.id}/events/${id}/`);
     expect(ev.status).toBe(200);
-    const [row] = await s.tdb.db.query<{ grouping: any }>('SELECT grouping FROM events WHERE event_id = $1::uuid', [id]);
-    expect(row.grouping.hash).toMatch(/^[0-9a-f]{32}$/);
-    expect(row.grouping.version).toBeTruthy();
-    expect(Object.keys(row.grouping.variants).length).toBeGreaterThan(0);
-    expect(ev.body.fingerprints).toContain(row.grouping.hash);
+    const info = await s.api(`/projects/faultline/my-service/events/${id}/grouping-info/`);
+    expect(info.status).toBe(200);
+    expect(info.body.hash).toMatch(/^[0-9a-f]{32}$/);
+    expect(info.body.version).toBeTruthy();
+    expect(ev.body.fingerprints).toContain(info.body.hash);
+    // The components that made the hash: the exception's type and in-app frames.
+    const variant = info.body.variants[info.body.variant];
+    expect(variant.contributes).toBe(true);
+    expect(variant.hash).toBe(info.body.hash);
+    expect(JSON.stringify(variant.component)).toContain('"contributes":true');
+    expect(JSON.stringify(variant.component)).toContain(JSON.stringify(ev.body.metadata.type));
+    const hashes = await s.api(`/issues/${issue.id}/hashes/`);
+    expect(hashes.body.find((h: { primary: boolean }) => h.primary).variants).toEqual(info.body.variants);
   });
 });
 

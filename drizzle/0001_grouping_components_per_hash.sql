@@ -1,0 +1,1 @@
+ALTER TABLE "issue_hashes" ADD COLUMN "components" jsonb;

@@ -1,0 +1,147 @@
+// Digest step: find or create the issue of every event, and insert the events (deduplicated on
+// project + event_id). Runs inside the digest transaction, one chunk of the batch at a time.
+import type { Tx } from '../db/client.ts';
+import { pgJson } from '../db/text.ts';
+import { valuesList } from '../db/values.ts';
+import type { PreparedEvent } from './prepare.ts';
+
+const hashKey = (projectId: number, hash: string) => `${projectId}:${hash}`;
+
+/** Maps every event to its issue id, creating issues for hashes seen for the first time. */
+export async function resolveIssues(tx: Tx, events: PreparedEvent[]): Promise<Map<PreparedEvent, number>> {
+  const wanted = new Map<string, [number, string]>();
+  for (const e of events) for (const h of e.hashes) wanted.set(hashKey(e.projectId, h), [e.projectId, h]);
+  const known = new Map<string, number>();
+  const pairs = [...wanted.values()];
+  const found = await tx.query<{ project_id: number; hash: string; issue_id: number }>(
+    `SELECT h.project_id, h.hash, h.issue_id FROM issue_hashes h
+     JOIN unnest($1::int[], $2::text[]) AS w(project_id, hash) ON h.project_id = w.project_id AND h.hash = w.hash`,
+    [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+  );
+  for (const r of found) known.set(hashKey(r.project_id, r.hash), r.issue_id);
+
+  const issueOf = new Map<PreparedEvent, number>();
+  // Events whose hashes are all new create one issue per (project, primary hash); the first event
+  // (oldest in the batch) gives the issue its initial title and times.
+  const creators = new Map<string, { first: PreparedEvent; minTs: Date; maxTs: Date }>();
+  for (const e of events) {
+    const hit = e.hashes.find((h) => known.has(hashKey(e.projectId, h)));
+    if (hit) {
+      issueOf.set(e, known.get(hashKey(e.projectId, hit))!);
+      continue;
+    }
+    const k = hashKey(e.projectId, e.primaryHash);
+    const c = creators.get(k);
+    if (!c) creators.set(k, { first: e, minTs: e.timestamp, maxTs: e.timestamp });
+    else {
+      if (e.timestamp < c.minTs) c.minTs = e.timestamp;
+      if (e.timestamp > c.maxTs) c.maxTs = e.timestamp;
+    }
+  }
+
+  if (creators.size > 0) {
+    const list = [...creators.values()];
+    // Short ids (PROJECT-1, -2, ...) come from a per-project counter; concurrent workers serialize here.
+    const perProject = new Map<number, number>();
+    for (const c of list) perProject.set(c.first.projectId, (perProject.get(c.first.projectId) ?? 0) + 1);
+    const projectIds = [...perProject.keys()].sort((a, b) => a - b);
+    const counters = await tx.query<{ id: number; issue_counter: number }>(
+      `UPDATE projects p SET issue_counter = p.issue_counter + n.n
+       FROM unnest($1::int[], $2::int[]) AS n(id, n) WHERE p.id = n.id RETURNING p.id, p.issue_counter`,
+      [projectIds, projectIds.map((id) => perProject.get(id)!)],
+    );
+    const next = new Map(counters.map((r) => [r.id, r.issue_counter - perProject.get(r.id)! + 1]));
+    const live = list.filter((c) => next.has(c.first.projectId)); // a project deleted meanwhile: drop its events
+    const shortIds = live.map((c) => {
+      const id = next.get(c.first.projectId)!;
+      next.set(c.first.projectId, id + 1);
+      return id;
+    });
+    const created = await tx.query<{ id: number; project_id: number; primary_hash: string }>(
+      `INSERT INTO issues (project_id, short_id, primary_hash, grouping_version, type, title, culprit, message,
+                           level, platform, metadata, first_seen, last_seen, first_release)
+       SELECT project_id, short_id, primary_hash, grouping_version, type, title, culprit, message,
+              level, platform, metadata::jsonb, first_seen, last_seen, first_release
+       FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                   $9::text[], $10::text[], $11::text[], $12::text[]::timestamptz[], $13::text[]::timestamptz[], $14::text[])
+         AS n(project_id, short_id, primary_hash, grouping_version, type, title, culprit, message,
+              level, platform, metadata, first_seen, last_seen, first_release)
+       ON CONFLICT (project_id, primary_hash) DO NOTHING
+       RETURNING id, project_id, primary_hash`,
+      [
+        live.map((c) => c.first.projectId),
+        shortIds,
+        live.map((c) => c.first.primaryHash),
+        live.map((c) => c.first.groupingVersion),
+        live.map((c) => c.first.type),
+        live.map((c) => c.first.title),
+        live.map((c) => c.first.culprit),
+        live.map((c) => c.first.message),
+        live.map((c) => c.first.level),
+        live.map((c) => c.first.platform),
+        live.map((c) => c.first.metadataJson),
+        live.map((c) => c.minTs.toISOString()),
+        live.map((c) => c.maxTs.toISOString()),
+        live.map((c) => c.first.release),
+      ],
+    );
+    for (const r of created) known.set(hashKey(r.project_id, r.primary_hash), r.id);
+    // A concurrent worker may have created some of them first (ON CONFLICT DO NOTHING): look those up.
+    const missing = live.filter((c) => !known.has(hashKey(c.first.projectId, c.first.primaryHash)));
+    if (missing.length > 0) {
+      const rows = await tx.query<{ id: number; project_id: number; primary_hash: string }>(
+        `SELECT i.id, i.project_id, i.primary_hash FROM issues i
+         JOIN unnest($1::int[], $2::text[]) AS m(project_id, hash) ON i.project_id = m.project_id AND i.primary_hash = m.hash`,
+        [missing.map((c) => c.first.projectId), missing.map((c) => c.first.primaryHash)],
+      );
+      for (const r of rows) known.set(hashKey(r.project_id, r.primary_hash), r.id);
+    }
+  }
+
+  // Every hash an event carried now leads to its issue, so any variant finds it next time.
+  const newHashes: Array<[number, string, number, string, string]> = [];
+  const mapped = new Set(found.map((r) => hashKey(r.project_id, r.hash)));
+  for (const e of events) {
+    const id = issueOf.get(e) ?? known.get(hashKey(e.projectId, e.primaryHash));
+    if (id === undefined) continue; // its project vanished meanwhile
+    issueOf.set(e, id);
+    for (const h of e.hashes) {
+      const k = hashKey(e.projectId, h);
+      if (mapped.has(k)) continue;
+      mapped.add(k);
+      newHashes.push([e.projectId, h, id, e.groupingVersion, pgJson({ variant: e.grouping.variant, variants: e.grouping.variants })]);
+    }
+  }
+  if (newHashes.length > 0) {
+    await tx.query(
+      `INSERT INTO issue_hashes (project_id, hash, issue_id, grouping_version, components)
+       VALUES ${valuesList(newHashes.length, ['int', 'text', 'int8', 'text', 'jsonb'])}
+       ON CONFLICT (project_id, hash) DO NOTHING`,
+      newHashes.flat(),
+    );
+  }
+  return issueOf;
+}
+
+const EVENT_COLUMN_TYPES = ['int', 'uuid', 'int8', 'timestamptz', 'timestamptz', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'jsonb', 'text', 'jsonb'];
+
+/** Inserts the events; returns those that were new (a retried event_id is skipped). */
+export async function insertEvents(tx: Tx, events: PreparedEvent[], issueOf: Map<PreparedEvent, number>): Promise<PreparedEvent[]> {
+  const rows = events.filter((e) => issueOf.has(e));
+  if (rows.length === 0) return [];
+  const params: unknown[] = [];
+  for (const e of rows) {
+    params.push(e.projectId, e.eventId, issueOf.get(e)!, e.timestamp.toISOString(), e.received.toISOString(), e.level, e.platform);
+    params.push(e.environment, e.release, e.title, e.message, e.userKey, e.userInfoJson, e.tagsJson, e.dataJson, e.groupingJson);
+  }
+  const inserted = await tx.query<{ project_id: number; event_id: string }>(
+    `INSERT INTO events (project_id, event_id, issue_id, timestamp, received, level, platform, environment, release,
+                         title, message, user_key, user_info, tags, data, grouping)
+     VALUES ${valuesList(rows.length, EVENT_COLUMN_TYPES)}
+     ON CONFLICT (project_id, event_id) DO NOTHING
+     RETURNING project_id, replace(event_id::text, '-', '') AS event_id`,
+    params,
+  );
+  const isNew = new Set(inserted.map((r) => `${r.project_id}:${r.event_id}`));
+  return rows.filter((e) => isNew.has(`${e.projectId}:${e.eventId}`));
+}
