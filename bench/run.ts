@@ -9,7 +9,8 @@
 // the issues' counts add up to what was acknowledged: that is the end-to-end rate.
 //
 // Settings (environment): BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_ISSUES (300),
-// BENCH_DATABASE_URL (TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres).
+// BENCH_DATABASE_URL (TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres),
+// BENCH_SERVER_ENV (JSON object of extra environment for the Faultline server, for tuning runs).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -85,24 +86,35 @@ async function main() {
   process.env.TEST_DATABASE_URL = adminUrl;
   console.log(`Faultline ingest benchmark: ${SECONDS}s per target, ${CONNECTIONS} connections, ${ISSUES} distinct issues, unique event ids`);
 
+  // BENCH_ONLY=faultline skips the ceilings (for quick tuning runs; no ratios then).
+  const only = process.env.BENCH_ONLY === 'faultline';
+  const none: LoadResult = { ok: 0, non2xx: 0, errors: 0, seconds: 1, rps: NaN, p50: NaN, p99: NaN, bodyBytes: 0, lastSeq: 0 };
+
   // 1. The ceiling.
-  const bare = await startBare('parse');
-  await load(`http://127.0.0.1:${bare.port}/api/1/envelope/`, WARMUP_SECONDS);
-  const ceiling = await load(`http://127.0.0.1:${bare.port}/api/1/envelope/`, SECONDS);
-  await stop(bare.child);
+  let ceiling = none;
+  if (!only) {
+    const bare = await startBare('parse');
+    await load(`http://127.0.0.1:${bare.port}/api/1/envelope/`, WARMUP_SECONDS);
+    ceiling = await load(`http://127.0.0.1:${bare.port}/api/1/envelope/`, SECONDS);
+    await stop(bare.child);
+  }
 
   // 2. Durability alone.
-  const durableDb = await createPostgresDatabase('faultline_bench');
-  const durable = await startBare('durable', durableDb.url);
-  await load(`http://127.0.0.1:${durable.port}/api/1/envelope/`, WARMUP_SECONDS);
-  const durableRun = await load(`http://127.0.0.1:${durable.port}/api/1/envelope/`, SECONDS);
-  await stop(durable.child);
-  await durableDb.drop();
+  let durableRun = none;
+  if (!only) {
+    const durableDb = await createPostgresDatabase('faultline_bench');
+    const durable = await startBare('durable', durableDb.url);
+    await load(`http://127.0.0.1:${durable.port}/api/1/envelope/`, WARMUP_SECONDS);
+    durableRun = await load(`http://127.0.0.1:${durable.port}/api/1/envelope/`, SECONDS);
+    await stop(durable.child);
+    await durableDb.drop();
+  }
 
   // 3. Faultline, end to end.
   const db = await createPostgresDatabase('faultline_bench');
   const port = await freePort();
-  const server = await startServerProcess({ DATABASE_URL: db.url, PORT: String(port), LOG_LEVEL: 'warn' });
+  const extraEnv = JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') as Record<string, string>;
+  const server = await startServerProcess({ DATABASE_URL: db.url, PORT: String(port), LOG_LEVEL: 'warn', ...extraEnv });
   const dsn = new URL(server.dsn);
   const ingestUrl = `http://127.0.0.1:${port}/api${dsn.pathname}/envelope/?sentry_key=${dsn.username}&sentry_version=7`;
   const sql = postgres(db.url, { max: 1, onnotice: () => {} });

@@ -10,6 +10,7 @@ import { openDatabase, type Database } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { KeyCache } from './ingest/keys.ts';
 import type { Logger } from './log.ts';
+import { PayloadCache } from './pipeline/payload-cache.ts';
 import { QueueWriter } from './pipeline/queue.ts';
 import { DigestWorker } from './pipeline/worker.ts';
 
@@ -47,8 +48,12 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
     await migrate(db);
     const boot = roles.has('web') || roles.has('ingest') ? await bootstrap(db, config.admin, config.publicUrl) : null;
 
-    const queue = roles.has('ingest') ? new QueueWriter(db, { flushMs: config.queueFlushMs }) : null;
-    const worker = roles.has('worker') ? new DigestWorker(db, { batchSize: config.digestBatch, log: (m, e) => log.error(m, e) }) : null;
+    // With both roles in one process, the worker takes payloads from memory instead of reading them back.
+    const cache = roles.has('ingest') && roles.has('worker') ? new PayloadCache() : null;
+    const queue = roles.has('ingest') ? new QueueWriter(db, { flushMs: config.queueFlushMs, cache }) : null;
+    const worker = roles.has('worker')
+      ? new DigestWorker(db, { batchSize: config.digestBatch, concurrency: config.digestConcurrency, cache, log: (m, e) => log.error(m, e) })
+      : null;
     if (queue) {
       queue.on('error-logged', (err) => log.error('queue: insert failed', err));
       if (worker) queue.on('committed', () => worker.wake());

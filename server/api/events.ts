@@ -9,7 +9,7 @@ import { ApiError } from '../errors.ts';
 import { normalizeEventId } from '../ingest/payload.ts';
 import { adjacentEventIds, eventGroupingInfo, getEventById, getIssueEvent, listIssueEvents, type EventRow } from '../queries/events.ts';
 import { intParam, issueFor, projectFor, type ApiContext, type ApiEnv } from './context.ts';
-import { linkHeader, parseCursor } from './pagination.ts';
+import { EVENT_ID, linkHeader, parseCursor } from './pagination.ts';
 import { serializeEvent, serializeEventSummary } from './serializers.ts';
 
 export function eventRoutes(ctx: AppContext): Hono<ApiEnv> {
@@ -26,7 +26,7 @@ export function eventRoutes(ctx: AppContext): Hono<ApiEnv> {
     r.get(path, async (c: ApiContext) => {
       const { issue } = await issueFor(c, c.req.param('id')!, 'event:read', c.req.param('org'));
       const limit = intParam(c, 'limit', 50, 1, 100);
-      const cursor = parseCursor(c.req.query('cursor'));
+      const cursor = parseCursor(c.req.query('cursor'), EVENT_ID);
       const isFull = c.req.query('full') === 'true' || c.req.query('full') === '1';
       const rows = await listIssueEvents(db, { issueId: issue.id, limit, after: cursor, full: isFull });
       const more = rows.length > limit;
@@ -39,8 +39,8 @@ export function eventRoutes(ctx: AppContext): Hono<ApiEnv> {
         'Link',
         linkHeader(
           `${config.publicUrl}${u.pathname}${u.search}`,
-          first ? { value: first.timestamp.getTime(), id: first.id, prev: true } : null,
-          last ? { value: last.timestamp.getTime(), id: last.id, prev: false } : null,
+          first ? { value: first.timestamp.getTime(), id: first.event_id, prev: true } : null,
+          last ? { value: last.timestamp.getTime(), id: last.event_id, prev: false } : null,
           cursor ? (cursor.prev ? more : true) : false,
           cursor?.prev ? true : more,
         ),

@@ -17,7 +17,7 @@ import { DEFAULT_ISSUE_SORT, IssueSortSchema, parseIssueSearch } from '../search
 import { SearchSyntaxError } from '../search/parse.ts';
 import type { ResolvedTerm } from '../search/spec.ts';
 import { intParam, issueFor, orgFor, projectFor, visibleProjects, type ApiContext, type ApiEnv, type ProjectRow } from './context.ts';
-import { linkHeader, parseCursor } from './pagination.ts';
+import { ISSUE_ID, linkHeader, parseCursor } from './pagination.ts';
 import { serializeIssue } from './serializers.ts';
 import { jsonBody } from './validate.ts';
 
@@ -92,7 +92,7 @@ export function issueRoutes(ctx: AppContext): Hono<ApiEnv> {
       terms: searchTerms(c),
       sort: sort.data,
       limit: intParam(c, 'limit', 25, 1, 100),
-      cursor: parseCursor(c.req.query('cursor')),
+      cursor: parseCursor(c.req.query('cursor'), ISSUE_ID),
     };
     const page = await listIssues(db, q);
     const first = page.rows[0];
@@ -103,8 +103,8 @@ export function issueRoutes(ctx: AppContext): Hono<ApiEnv> {
       'Link',
       linkHeader(
         publicRequestUrl(c),
-        first ? { value: first.cursorValue, id: first.id, prev: true } : null,
-        last ? { value: last.cursorValue, id: last.id, prev: false } : null,
+        first ? { value: first.cursorValue, id: String(first.id), prev: true } : null,
+        last ? { value: last.cursorValue, id: String(last.id), prev: false } : null,
         hasPrev,
         hasNext && page.rows.length > 0,
       ),

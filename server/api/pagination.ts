@@ -6,16 +6,20 @@ import { ApiError } from '../errors.ts';
 export interface Cursor {
   /** The sort value of the boundary row (a number: epoch ms or a count). */
   value: number;
-  id: number;
+  /** The boundary row's id: digits for issues, 32 hex digits for events. */
+  id: string;
   /** true: the page BEFORE the boundary (rel="previous"). */
   prev: boolean;
 }
 
-export function parseCursor(raw: string | undefined): Cursor | null {
+export const ISSUE_ID = /^\d{1,18}$/;
+export const EVENT_ID = /^[0-9a-f]{32}$/;
+
+export function parseCursor(raw: string | undefined, idPattern: RegExp): Cursor | null {
   if (!raw) return null;
-  const m = /^(-?\d{1,16}):(\d{1,18}):([01])$/.exec(raw);
-  if (!m) throw new ApiError(400, `invalid cursor "${raw.slice(0, 60)}"`);
-  return { value: Number(m[1]), id: Number(m[2]), prev: m[3] === '1' };
+  const m = /^(-?\d{1,16}):([0-9a-f]{1,32}):([01])$/.exec(raw);
+  if (!m || !idPattern.test(m[2])) throw new ApiError(400, `invalid cursor "${raw.slice(0, 60)}"`);
+  return { value: Number(m[1]), id: m[2], prev: m[3] === '1' };
 }
 
 export const formatCursor = (c: Cursor) => `${Math.trunc(c.value)}:${c.id}:${c.prev ? 1 : 0}`;

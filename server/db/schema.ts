@@ -234,7 +234,6 @@ export const issueHashes = pgTable(
 export const events = pgTable(
   'events',
   {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
     projectId: integer('project_id').notNull(),
     eventId: uuid('event_id').notNull(),
     issueId: bigint('issue_id', { mode: 'number' }).notNull(),
@@ -247,21 +246,23 @@ export const events = pgTable(
     title: text('title').notNull(),
     message: text('message').notNull().default(''),
     userKey: text('user_key'),
-    /** {id, email, username, ip_address} of the event's user, for user.* search. */
-    userInfo: jsonb('user_info'),
-    /** [[key, value], ...] */
-    tags: jsonb('tags').notNull(),
+    // The JSON columns below are text: Postgres parses jsonb on every insert, which was a quarter of the
+    // cost of storing an event (measured); queries that look inside cast them.
+    /** JSON {id, email, username, ip_address} of the event's user, for user.* search. */
+    userInfo: text('user_info'),
+    /** JSON [[key, value], ...] */
+    tags: text('tags').notNull(),
     /**
      * The normalized event as JSON text. Text, not jsonb: it is only ever read whole, and Postgres
      * stores text three times cheaper (measured: 46 vs 143 µs per 4 KB row); queries use the columns.
      */
     data: text('data').notNull(),
-    /** {version, hash, hashes, variant}: the hashes this event had; their components are in issue_hashes. */
-    grouping: jsonb('grouping').notNull(),
+    /** JSON {version, hash, hashes, variant}: the hashes this event had; their components are in issue_hashes. */
+    grouping: text('grouping').notNull(),
   },
   (t) => [
-    uniqueIndex('events_project_event_id').on(t.projectId, t.eventId),
-    index('events_issue_timestamp').on(t.issueId, t.timestamp.desc(), t.id.desc()),
+    primaryKey({ name: 'events_pkey', columns: [t.projectId, t.eventId] }),
+    index('events_issue_timestamp').on(t.issueId, t.timestamp.desc(), t.eventId.desc()),
   ],
 );
 

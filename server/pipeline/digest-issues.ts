@@ -123,7 +123,7 @@ export async function resolveIssues(tx: Tx, events: PreparedEvent[]): Promise<Ma
   return issueOf;
 }
 
-const EVENT_COLUMN_TYPES = ['int', 'uuid', 'int8', 'timestamptz', 'timestamptz', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'jsonb', 'text', 'jsonb'];
+const EVENT_COLUMN_TYPES = ['int', 'uuid', 'int8', 'timestamptz', 'timestamptz', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text'];
 
 /** Inserts the events; returns those that were new (a retried event_id is skipped). */
 export async function insertEvents(tx: Tx, events: PreparedEvent[], issueOf: Map<PreparedEvent, number>): Promise<PreparedEvent[]> {

@@ -10,7 +10,9 @@ import type { Tx } from '../db/client.ts';
 import { toDate } from '../db/client.ts';
 import { BatchCounters } from './digest-counters.ts';
 import { insertEvents, resolveIssues } from './digest-issues.ts';
+import { PayloadCache } from './payload-cache.ts';
 import { prepareEvent, type PreparedEvent, type QueueRow } from './prepare.ts';
+import type { QueueMeta } from './queue.ts';
 
 export interface BatchResult {
   claimed: number;
@@ -31,28 +33,33 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 // Array parameters of timestamps and booleans travel as text[] and are cast in SQL: drizzle replaces
 // postgres.js' serializer for timestamptz[] with a pass-through, and postgres.js types a JS boolean
 // array as a scalar bool.
-const CLAIM_SQL = `SELECT id FROM ingest_queue ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`;
-const READ_SQL = `SELECT id, project_id, kind, received_at, payload, meta, attempts FROM ingest_queue WHERE id = ANY($1::int8[])`;
+const CLAIM_SQL = `SELECT id, project_id, kind, received_at, meta, attempts FROM ingest_queue
+  ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`;
+const PAYLOADS_SQL = `SELECT id, payload FROM ingest_queue WHERE id = ANY($1::int8[])`;
 
-export async function digestBatch(tx: Tx, limit: number): Promise<BatchResult> {
+/**
+ * Digests up to `limit` queued items in the caller's transaction. `cache` holds payloads this process
+ * ingested (payload-cache.ts); the others are read from the queue.
+ */
+export async function digestBatch(tx: Tx, limit: number, cache?: PayloadCache | null): Promise<BatchResult> {
   // Safe without waiting for the WAL flush: if this commit is lost in a crash, the queue rows it
   // deleted come back with it, so the batch is digested again and counted once.
   await tx.query('SET LOCAL synchronous_commit = off');
-  const ids = (await tx.query<{ id: number }>(CLAIM_SQL, [limit])).map((r) => Number(r.id)).sort((a, b) => a - b);
-  const result: BatchResult = { claimed: ids.length, stored: 0, duplicates: 0, failed: [] };
-  if (ids.length === 0) return result;
+  const claimed = (await tx.query<Omit<QueueRow, 'payload'>>(CLAIM_SQL, [limit])).sort((a, b) => Number(a.id) - Number(b.id));
+  const result: BatchResult = { claimed: claimed.length, stored: 0, duplicates: 0, failed: [] };
+  if (claimed.length === 0) return result;
 
   const counters = new BatchCounters();
   const seen = new Set<string>();
-  for (let i = 0; i < ids.length; i += CHUNK) {
-    const rows = await tx.query<QueueRow>(READ_SQL, [ids.slice(i, i + CHUNK)]);
+  for (let i = 0; i < claimed.length; i += CHUNK) {
+    const rows = await withPayloads(tx, claimed.slice(i, i + CHUNK), cache);
     const events: PreparedEvent[] = [];
     for (let r = 0; r < rows.length; r++) {
-      const row = rows[r];
+      const { row, meta } = rows[r];
       if (r % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
       let e: PreparedEvent;
       try {
-        e = prepareEvent(row, toDate(row.received_at));
+        e = prepareEvent(row, toDate(row.received_at), meta);
       } catch (err) {
         // Deterministic: the same bytes would fail again. Keep them for inspection instead.
         result.failed.push({ queueId: Number(row.id), error: String((err as Error)?.stack ?? err).slice(0, 2000) });
@@ -84,6 +91,22 @@ export async function digestBatch(tx: Tx, limit: number): Promise<BatchResult> {
       [result.failed.map((f) => f.queueId), result.failed.map((f) => f.error)],
     );
   }
-  await tx.query('DELETE FROM ingest_queue WHERE id = ANY($1::int8[])', [ids]);
+  await tx.query('DELETE FROM ingest_queue WHERE id = ANY($1::int8[])', [claimed.map((r) => r.id)]);
   return result;
+}
+
+/** The chunk's rows with their payloads: from the cache where this process ingested them, else read. */
+async function withPayloads(tx: Tx, rows: Array<Omit<QueueRow, 'payload'>>, cache?: PayloadCache | null): Promise<Array<{ row: QueueRow; meta: QueueMeta }>> {
+  const out = rows.map((r) => {
+    const meta = JSON.parse(r.meta) as QueueMeta;
+    const payload = cache?.take(PayloadCache.key(r.project_id, meta.eventId));
+    return { row: { ...r, payload: payload ?? '' } as QueueRow, meta, cached: payload !== undefined };
+  });
+  const missing = out.filter((o) => !o.cached);
+  if (missing.length > 0) {
+    const read = await tx.query<{ id: number; payload: string }>(PAYLOADS_SQL, [missing.map((o) => o.row.id)]);
+    const byId = new Map(read.map((r) => [Number(r.id), r.payload]));
+    for (const o of missing) o.row.payload = byId.get(Number(o.row.id)) ?? '';
+  }
+  return out;
 }

@@ -53,8 +53,7 @@ function parseDate(v: string | null | undefined): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-export function prepareEvent(row: QueueRow, receivedAt: Date): PreparedEvent {
-  const meta = JSON.parse(row.meta) as QueueMeta;
+export function prepareEvent(row: QueueRow, receivedAt: Date, meta: QueueMeta = JSON.parse(row.meta) as QueueMeta): PreparedEvent {
   const raw = JSON.parse(row.payload) as Record<string, unknown>;
   const sdkFromAuth = parseClient(meta.client);
   const event = normalizeEvent(raw, {

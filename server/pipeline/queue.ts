@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { Database } from '../db/client.ts';
 import { valuesList } from '../db/values.ts';
 import { IngestError } from '../ingest/errors.ts';
+import { PayloadCache } from './payload-cache.ts';
 
 export interface QueueItem {
   projectId: number;
@@ -43,6 +44,8 @@ export interface QueueWriterOptions {
   maxBatchBytes?: number;
   /** Waiting bytes past which new requests get 503 instead of piling up in memory. */
   maxPendingBytes?: number;
+  /** Committed payloads are handed to the in-process digest worker through this cache. */
+  cache?: PayloadCache | null;
 }
 
 const COLUMN_TYPES = ['int', 'text', 'timestamptz', 'text', 'text'] as const;
@@ -118,6 +121,8 @@ export class QueueWriter extends EventEmitter {
       this.write(batch)
         .then(
           () => {
+            const cache = this.opts.cache;
+            if (cache) for (const p of batch) for (const it of p.items) cache.set(PayloadCache.key(it.projectId, it.meta.eventId), it.payload);
             for (const p of batch) p.resolve();
             this.emit('committed');
           },

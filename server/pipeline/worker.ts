@@ -7,9 +7,12 @@
 // fails before it can count, so nothing moves anywhere until it is back.
 import type { Database } from '../db/client.ts';
 import { digestBatch, type BatchResult } from './digest.ts';
+import type { PayloadCache } from './payload-cache.ts';
 
 export interface WorkerOptions {
   batchSize: number;
+  /** Payloads ingested by this process (see payload-cache.ts). */
+  cache?: PayloadCache | null;
   /** Parallel digest loops (each its own transaction). */
   concurrency?: number;
   pollMs?: number;
@@ -128,10 +131,10 @@ export class DigestWorker {
 
   private async runBatch(): Promise<BatchResult> {
     try {
-      return this.record(await this.db.begin((tx) => digestBatch(tx, this.opts.batchSize)));
+      return this.record(await this.db.begin((tx) => digestBatch(tx, this.opts.batchSize, this.opts.cache)));
     } catch (err) {
       if (RETRYABLE.has((err as { code?: string }).code ?? '')) {
-        return this.record(await this.db.begin((tx) => digestBatch(tx, this.opts.batchSize)));
+        return this.record(await this.db.begin((tx) => digestBatch(tx, this.opts.batchSize, this.opts.cache)));
       }
       this.opts.log?.('digest: batch failed, isolating rows', err);
       return this.isolate();
@@ -144,7 +147,7 @@ export class DigestWorker {
     for (let i = 0; i < this.opts.batchSize; i++) {
       let r: BatchResult;
       try {
-        r = await this.db.begin((tx) => digestBatch(tx, 1));
+        r = await this.db.begin((tx) => digestBatch(tx, 1, this.opts.cache));
       } catch (err) {
         await this.countFailure(err);
         total.claimed++;

@@ -3,7 +3,6 @@ import type { Queryable } from '../db/client.ts';
 import { toDate } from '../db/client.ts';
 
 export interface EventRow {
-  id: number;
   project_id: number;
   event_id: string;
   issue_id: number;
@@ -21,20 +20,28 @@ export interface EventRow {
   grouping: Record<string, unknown> | null;
 }
 
-const SUMMARY_COLUMNS = `id, project_id, replace(event_id::text, '-', '') AS event_id, issue_id, timestamp, received, level, platform,
+const SUMMARY_COLUMNS = `project_id, replace(event_id::text, '-', '') AS event_id, issue_id, timestamp, received, level, platform,
   environment, release, title, message, user_key, tags`;
 const FULL_COLUMNS = `${SUMMARY_COLUMNS}, data, grouping`;
 
+/** The JSON text columns (see db/schema.ts) parsed; timestamps as Dates. */
 function fix(row: Record<string, unknown>): EventRow {
-  const data = typeof row.data === 'string' ? (JSON.parse(row.data) as Record<string, unknown>) : (row.data as Record<string, unknown>);
-  return { ...(row as unknown as EventRow), data, timestamp: toDate(row.timestamp), received: toDate(row.received) };
+  const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+  return {
+    ...(row as unknown as EventRow),
+    tags: json(row.tags) ?? [],
+    data: json(row.data),
+    grouping: json(row.grouping) ?? null,
+    timestamp: toDate(row.timestamp),
+    received: toDate(row.received),
+  };
 }
 
 export interface EventPageQuery {
   issueId: number;
   limit: number;
-  /** Keyset: events strictly older (or, with `prev`, newer) than this (timestamp ms, id). */
-  after?: { value: number; id: number; prev: boolean } | null;
+  /** Keyset: events strictly older (or, with `prev`, newer) than this (timestamp ms, event id). */
+  after?: { value: number; id: string; prev: boolean } | null;
   full: boolean;
 }
 
@@ -43,14 +50,14 @@ export async function listIssueEvents(db: Queryable, q: EventPageQuery): Promise
   const cols = q.full ? FULL_COLUMNS : SUMMARY_COLUMNS;
   const params: unknown[] = [q.issueId, q.limit + 1];
   let where = 'issue_id = $1';
-  let order = 'timestamp DESC, id DESC';
+  let order = 'timestamp DESC, event_id DESC';
   if (q.after) {
     params.push(new Date(q.after.value).toISOString(), q.after.id);
     if (q.after.prev) {
-      where += ' AND (timestamp, id) > ($3::timestamptz, $4::int8)';
-      order = 'timestamp ASC, id ASC';
+      where += ' AND (timestamp, event_id) > ($3::timestamptz, $4::uuid)';
+      order = 'timestamp ASC, event_id ASC';
     } else {
-      where += ' AND (timestamp, id) < ($3::timestamptz, $4::int8)';
+      where += ' AND (timestamp, event_id) < ($3::timestamptz, $4::uuid)';
     }
   }
   const rows = await db.query(`SELECT ${cols} FROM events WHERE ${where} ORDER BY ${order} LIMIT $2`, params);
@@ -58,7 +65,7 @@ export async function listIssueEvents(db: Queryable, q: EventPageQuery): Promise
 }
 
 export async function getIssueEvent(db: Queryable, issueId: number, which: 'latest' | 'oldest'): Promise<EventRow | null> {
-  const order = which === 'latest' ? 'timestamp DESC, id DESC' : 'timestamp ASC, id ASC';
+  const order = which === 'latest' ? 'timestamp DESC, event_id DESC' : 'timestamp ASC, event_id ASC';
   const [row] = await db.query(`SELECT ${FULL_COLUMNS} FROM events WHERE issue_id = $1 ORDER BY ${order} LIMIT 1`, [issueId]);
   return row ? fix(row) : null;
 }
@@ -72,14 +79,14 @@ export async function getEventById(db: Queryable, projectId: number, eventId: st
 export async function adjacentEventIds(db: Queryable, ev: EventRow): Promise<{ previous: string | null; next: string | null }> {
   const ts = ev.timestamp.toISOString();
   const [prev] = await db.query<{ event_id: string }>(
-    `SELECT replace(event_id::text, '-', '') AS event_id FROM events WHERE issue_id = $1 AND (timestamp, id) < ($2::timestamptz, $3::int8)
-     ORDER BY timestamp DESC, id DESC LIMIT 1`,
-    [ev.issue_id, ts, ev.id],
+    `SELECT replace(event_id::text, '-', '') AS event_id FROM events WHERE issue_id = $1 AND (timestamp, event_id) < ($2::timestamptz, $3::uuid)
+     ORDER BY timestamp DESC, event_id DESC LIMIT 1`,
+    [ev.issue_id, ts, ev.event_id],
   );
   const [next] = await db.query<{ event_id: string }>(
-    `SELECT replace(event_id::text, '-', '') AS event_id FROM events WHERE issue_id = $1 AND (timestamp, id) > ($2::timestamptz, $3::int8)
-     ORDER BY timestamp ASC, id ASC LIMIT 1`,
-    [ev.issue_id, ts, ev.id],
+    `SELECT replace(event_id::text, '-', '') AS event_id FROM events WHERE issue_id = $1 AND (timestamp, event_id) > ($2::timestamptz, $3::uuid)
+     ORDER BY timestamp ASC, event_id ASC LIMIT 1`,
+    [ev.issue_id, ts, ev.event_id],
   );
   return { previous: prev?.event_id ?? null, next: next?.event_id ?? null };
 }

@@ -75,8 +75,8 @@ export function compileIssueFilter(terms: ResolvedTerm[], p: Params): string[] {
         else if (USER_FIELDS[t.key]) {
           const field = p.add(USER_FIELDS[t.key]);
           const cond = t.wildcard
-            ? `e.user_info->>${field} LIKE ANY(${p.add(t.values.map(wildcardToLike))}::text[])`
-            : `e.user_info->>${field} = ANY(${p.add(t.values)}::text[])`;
+            ? `e.user_info::jsonb->>${field} LIKE ANY(${p.add(t.values.map(wildcardToLike))}::text[])`
+            : `e.user_info::jsonb->>${field} = ANY(${p.add(t.values)}::text[])`;
           out.push(not(t.negated, `EXISTS (SELECT 1 FROM events e WHERE e.issue_id = i.id AND ${cond})`));
         } else if (t.key === 'issue') out.push(not(t.negated, shortIdCondition(p, t.values)));
         else throw new ApiError(400, `unsupported key ${t.key}`);

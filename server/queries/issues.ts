@@ -96,7 +96,7 @@ export interface IssueListQuery {
   terms: ResolvedTerm[];
   sort: IssueSort;
   limit: number;
-  cursor: { value: number; id: number; prev: boolean } | null;
+  cursor: { value: number; id: string; prev: boolean } | null;
 }
 
 export interface IssuePage {
