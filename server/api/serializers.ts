@@ -101,7 +101,7 @@ export function serializeEventSummary(ev: EventRow) {
     level: ev.level,
     environment: ev.environment,
     release: ev.release,
-    user: data ? (obj(data.user) ?? null) : null,
+    user: data ? (obj(data.user) ?? null) : ev.user,
     tags: tagList(ev.tags),
   };
 }

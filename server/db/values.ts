@@ -3,10 +3,10 @@
 // separate parameters the same strings travel as they are. The SQL text varies with the row count,
 // which is fine: postgres.js runs `unsafe` queries unprepared.
 
-/** `($1::int, $2::text), ($3::int, $4::text)` for `rows` rows of the given column types. */
-export function valuesList(rows: number, types: readonly string[]): string {
+/** `($1::int, $2::text), ($3::int, $4::text)` for `rows` rows of the given column types, numbered from `first`. */
+export function valuesList(rows: number, types: readonly string[], first = 1): string {
   const out: string[] = [];
-  let n = 1;
+  let n = first;
   for (let r = 0; r < rows; r++) {
     const cols: string[] = [];
     for (const t of types) cols.push(`$${n++}::${t}`);

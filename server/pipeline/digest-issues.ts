@@ -123,7 +123,7 @@ export async function resolveIssues(tx: Tx, events: PreparedEvent[]): Promise<Ma
   return issueOf;
 }
 
-const EVENT_COLUMN_TYPES = ['int', 'uuid', 'int8', 'timestamptz', 'timestamptz', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text'];
+const EVENT_COLUMN_TYPES = ['int', 'uuid', 'int8', 'timestamptz', 'timestamptz', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text'];
 
 /** Inserts the events; returns those that were new (a retried event_id is skipped). */
 export async function insertEvents(tx: Tx, events: PreparedEvent[], issueOf: Map<PreparedEvent, number>): Promise<PreparedEvent[]> {
@@ -132,11 +132,11 @@ export async function insertEvents(tx: Tx, events: PreparedEvent[], issueOf: Map
   const params: unknown[] = [];
   for (const e of rows) {
     params.push(e.projectId, e.eventId, issueOf.get(e)!, e.timestamp.toISOString(), e.received.toISOString(), e.level, e.platform);
-    params.push(e.environment, e.release, e.title, e.message, e.userKey, e.userInfoJson, e.tagsJson, e.dataJson, e.groupingJson);
+    params.push(e.environment, e.release, e.title, e.message, e.userKey, e.userInfoJson, e.tagsJson, e.groupingJson);
   }
   const inserted = await tx.query<{ project_id: number; event_id: string }>(
     `INSERT INTO events (project_id, event_id, issue_id, timestamp, received, level, platform, environment, release,
-                         title, message, user_key, user_info, tags, data, grouping)
+                         title, message, user_key, user_info, tags, grouping)
      VALUES ${valuesList(rows.length, EVENT_COLUMN_TYPES)}
      ON CONFLICT (project_id, event_id) DO NOTHING
      RETURNING project_id, replace(event_id::text, '-', '') AS event_id`,

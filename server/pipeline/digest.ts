@@ -33,9 +33,11 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 // Array parameters of timestamps and booleans travel as text[] and are cast in SQL: drizzle replaces
 // postgres.js' serializer for timestamptz[] with a pass-through, and postgres.js types a JS boolean
 // array as a scalar bool.
-const CLAIM_SQL = `SELECT id, project_id, kind, received_at, meta, attempts FROM ingest_queue
-  ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`;
-const PAYLOADS_SQL = `SELECT id, payload FROM ingest_queue WHERE id = ANY($1::int8[])`;
+const CLAIM_SQL = `SELECT id, project_id, kind, received_at, replace(event_id::text, '-', '') AS event_id, meta, attempts
+  FROM ingest_queue ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`;
+const PAYLOADS_SQL = `SELECT p.project_id, replace(p.event_id::text, '-', '') AS event_id, p.payload
+  FROM event_payloads p JOIN unnest($1::int[], $2::uuid[]) AS w(project_id, event_id)
+    ON p.project_id = w.project_id AND p.event_id = w.event_id`;
 
 /**
  * Digests up to `limit` queued items in the caller's transaction. `cache` holds payloads this process
@@ -82,15 +84,7 @@ export async function digestBatch(tx: Tx, limit: number, cache?: PayloadCache | 
   }
   await counters.flush(tx);
 
-  if (result.failed.length > 0) {
-    await tx.query(
-      `WITH f AS (SELECT * FROM unnest($1::int8[], $2::text[]) AS f(id, error)),
-            d AS (DELETE FROM ingest_queue q USING f WHERE q.id = f.id RETURNING q.*, f.error)
-       INSERT INTO ingest_failed (project_id, kind, received_at, payload, meta, error)
-       SELECT project_id, kind, received_at, payload, meta, error FROM d`,
-      [result.failed.map((f) => f.queueId), result.failed.map((f) => f.error)],
-    );
-  }
+  if (result.failed.length > 0) await setAside(tx, result.failed);
   await tx.query('DELETE FROM ingest_queue WHERE id = ANY($1::int8[])', [claimed.map((r) => r.id)]);
   return result;
 }
@@ -104,9 +98,29 @@ async function withPayloads(tx: Tx, rows: Array<Omit<QueueRow, 'payload'>>, cach
   });
   const missing = out.filter((o) => !o.cached);
   if (missing.length > 0) {
-    const read = await tx.query<{ id: number; payload: string }>(PAYLOADS_SQL, [missing.map((o) => o.row.id)]);
-    const byId = new Map(read.map((r) => [Number(r.id), r.payload]));
-    for (const o of missing) o.row.payload = byId.get(Number(o.row.id)) ?? '';
+    const read = await tx.query<{ project_id: number; event_id: string; payload: string }>(PAYLOADS_SQL, [
+      missing.map((o) => o.row.project_id),
+      missing.map((o) => o.meta.eventId),
+    ]);
+    const byKey = new Map(read.map((r) => [PayloadCache.key(r.project_id, r.event_id), r.payload]));
+    for (const o of missing) o.row.payload = byKey.get(PayloadCache.key(o.row.project_id, o.meta.eventId)) ?? '';
   }
   return out;
+}
+
+/**
+ * Moves queue rows that cannot be digested to ingest_failed, with their payloads, for inspection.
+ * Shared by the digest (a deterministic failure) and the worker (a row that failed alone too often).
+ */
+export async function setAside(tx: Tx, failed: Array<{ queueId: number; error: string }>): Promise<void> {
+  await tx.query(
+    `WITH f AS (SELECT * FROM unnest($1::int8[], $2::text[]) AS f(id, error)),
+          d AS (DELETE FROM ingest_queue q USING f WHERE q.id = f.id RETURNING q.*, f.error),
+          p AS (DELETE FROM event_payloads p USING d WHERE p.project_id = d.project_id AND p.event_id = d.event_id
+                RETURNING p.project_id, p.event_id, p.payload)
+     INSERT INTO ingest_failed (project_id, kind, received_at, payload, meta, error)
+     SELECT d.project_id, d.kind, d.received_at, coalesce(d.payload, p.payload), d.meta, d.error
+     FROM d LEFT JOIN p ON p.project_id = d.project_id AND p.event_id = d.event_id`,
+    [failed.map((f) => f.queueId), failed.map((f) => f.error)],
+  );
 }

@@ -4,7 +4,7 @@ import { parseClient } from '../ingest/auth.ts';
 import { pgJson, pgText, pgTextOrNull } from '../db/text.ts';
 import { eventDisplay, eventTags, userKey } from './eventtype.ts';
 import { groupEvent, type GroupingResult } from './grouping/index.ts';
-import { normalizeEvent } from './normalize.ts';
+import { normalizeEvent, type NormalizedEvent } from './normalize.ts';
 import type { QueueMeta } from './queue.ts';
 
 export interface QueueRow {
@@ -12,6 +12,7 @@ export interface QueueRow {
   project_id: number;
   kind: string;
   received_at: unknown;
+  event_id: string | null;
   payload: string;
   meta: string;
   attempts: number;
@@ -39,7 +40,6 @@ export interface PreparedEvent {
   hashes: string[];
   primaryHash: string;
   groupingVersion: string;
-  dataJson: string;
   tagsJson: string;
   /** {version, hash, hashes, variant}, stored with the event. */
   groupingJson: string;
@@ -53,16 +53,22 @@ function parseDate(v: string | null | undefined): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-export function prepareEvent(row: QueueRow, receivedAt: Date, meta: QueueMeta = JSON.parse(row.meta) as QueueMeta): PreparedEvent {
-  const raw = JSON.parse(row.payload) as Record<string, unknown>;
-  const sdkFromAuth = parseClient(meta.client);
-  const event = normalizeEvent(raw, {
+/**
+ * The normalized event of a stored payload. The digest and every later read call this with the same
+ * inputs (payload, envelope facts, receive time), so they see the same event.
+ */
+export function normalizeStored(payload: string, meta: QueueMeta, receivedAt: Date): NormalizedEvent {
+  return normalizeEvent(JSON.parse(payload) as Record<string, unknown>, {
     receivedAt,
     clientIp: meta.clientIp ?? null,
     eventId: meta.eventId,
     sentAt: parseDate(meta.sentAt),
-    sdkFromAuth,
+    sdkFromAuth: parseClient(meta.client),
   });
+}
+
+export function prepareEvent(row: QueueRow, receivedAt: Date, meta: QueueMeta = JSON.parse(row.meta) as QueueMeta): PreparedEvent {
+  const event = normalizeStored(row.payload, meta, receivedAt);
   const grouping = groupEvent(event);
   const display = eventDisplay(event);
   const tags = eventTags(event).map(([k, v]) => [pgText(k), pgText(v)] as [string, string]);
@@ -88,7 +94,6 @@ export function prepareEvent(row: QueueRow, receivedAt: Date, meta: QueueMeta = 
     hashes: grouping.hashes,
     primaryHash: grouping.hash,
     groupingVersion: grouping.version,
-    dataJson: pgJson(event),
     tagsJson: pgJson(tags),
     groupingJson: pgJson({ version: grouping.version, hash: grouping.hash, hashes: grouping.hashes, variant: grouping.variant }),
     grouping,

@@ -48,7 +48,8 @@ export interface QueueWriterOptions {
   cache?: PayloadCache | null;
 }
 
-const COLUMN_TYPES = ['int', 'text', 'timestamptz', 'text', 'text'] as const;
+const PAYLOAD_TYPES = ['int', 'uuid', 'timestamptz', 'text', 'text'] as const;
+const QUEUE_TYPES = ['int', 'text', 'timestamptz', 'uuid', 'text'] as const;
 
 export class QueueWriter extends EventEmitter {
   private waiting: Pending[] = [];
@@ -142,13 +143,29 @@ export class QueueWriter extends EventEmitter {
     }
   }
 
+  /**
+   * One statement, so one commit: each event's payload goes to event_payloads (where it stays; a retry
+   * of an event already there keeps the first copy) and a small row to the queue.
+   */
   private async write(batch: Pending[]): Promise<void> {
-    const params: unknown[] = [];
+    const payloads: unknown[] = [];
+    const queue: unknown[] = [];
     for (const p of batch) {
-      for (const it of p.items) params.push(it.projectId, it.kind, it.receivedAt.toISOString(), it.payload, JSON.stringify(it.meta));
+      for (const it of p.items) {
+        const received = it.receivedAt.toISOString();
+        const meta = JSON.stringify(it.meta);
+        payloads.push(it.projectId, it.meta.eventId, received, meta, it.payload);
+        queue.push(it.projectId, it.kind, received, it.meta.eventId, meta);
+      }
     }
-    const rows = params.length / COLUMN_TYPES.length;
-    await this.db.query(`INSERT INTO ingest_queue (project_id, kind, received_at, payload, meta) VALUES ${valuesList(rows, COLUMN_TYPES)}`, params);
+    const rows = payloads.length / PAYLOAD_TYPES.length;
+    await this.db.query(
+      `WITH p AS (
+         INSERT INTO event_payloads (project_id, event_id, received_at, meta, payload) VALUES ${valuesList(rows, PAYLOAD_TYPES)}
+         ON CONFLICT (project_id, event_id) DO NOTHING)
+       INSERT INTO ingest_queue (project_id, kind, received_at, event_id, meta) VALUES ${valuesList(rows, QUEUE_TYPES, payloads.length + 1)}`,
+      [...payloads, ...queue],
+    );
   }
 
   /** Number of commits in flight or waiting. */

@@ -6,7 +6,7 @@
 // alone MAX_ATTEMPTS times moves to ingest_failed. While the database is unreachable every attempt
 // fails before it can count, so nothing moves anywhere until it is back.
 import type { Database } from '../db/client.ts';
-import { digestBatch, type BatchResult } from './digest.ts';
+import { digestBatch, setAside, type BatchResult } from './digest.ts';
 import type { PayloadCache } from './payload-cache.ts';
 
 export interface WorkerOptions {
@@ -174,12 +174,7 @@ export class DigestWorker {
         await tx.query('UPDATE ingest_queue SET attempts = attempts + 1 WHERE id = $1', [row.id]);
         return;
       }
-      await tx.query(
-        `WITH d AS (DELETE FROM ingest_queue WHERE id = $1 RETURNING *)
-         INSERT INTO ingest_failed (project_id, kind, received_at, payload, meta, error)
-         SELECT project_id, kind, received_at, payload, meta, $2 FROM d`,
-        [row.id, message],
-      );
+      await setAside(tx, [{ queueId: Number(row.id), error: message }]);
       this.opts.log?.(`digest: queue row ${row.id} set aside in ingest_failed after ${MAX_ATTEMPTS} attempts`);
     });
   }

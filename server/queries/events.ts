@@ -1,6 +1,8 @@
 // Events of an issue: one read function per question.
 import type { Queryable } from '../db/client.ts';
 import { toDate } from '../db/client.ts';
+import { normalizeStored } from '../pipeline/prepare.ts';
+import type { QueueMeta } from '../pipeline/queue.ts';
 
 export interface EventRow {
   project_id: number;
@@ -15,25 +17,47 @@ export interface EventRow {
   title: string;
   message: string;
   user_key: string | null;
+  /** {id, email, username, ip_address} */
+  user: Record<string, unknown> | null;
   tags: [string, string][];
-  data: Record<string, unknown>;
+  /** The normalized event (full reads only). */
+  data: Record<string, unknown> | null;
   grouping: Record<string, unknown> | null;
 }
 
-const SUMMARY_COLUMNS = `project_id, replace(event_id::text, '-', '') AS event_id, issue_id, timestamp, received, level, platform,
-  environment, release, title, message, user_key, tags`;
-const FULL_COLUMNS = `${SUMMARY_COLUMNS}, data, grouping`;
+const SUMMARY_COLUMNS = `e.project_id, replace(e.event_id::text, '-', '') AS event_id, e.issue_id, e.timestamp, e.received, e.level,
+  e.platform, e.environment, e.release, e.title, e.message, e.user_key, e.tags, e.user_info`;
+const FULL_COLUMNS = `${SUMMARY_COLUMNS}, e.grouping, p.payload, p.meta, p.received_at AS payload_received`;
+const FROM_SUMMARY = 'events e';
+const FROM_FULL = 'events e LEFT JOIN event_payloads p ON p.project_id = e.project_id AND p.event_id = e.event_id';
 
-/** The JSON text columns (see db/schema.ts) parsed; timestamps as Dates. */
+/**
+ * The JSON text columns (see db/schema.ts) parsed, timestamps as Dates, and for full rows the event
+ * normalized again from its stored payload exactly as the digest did.
+ */
 function fix(row: Record<string, unknown>): EventRow {
   const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+  let data: Record<string, unknown> | null = null;
+  if (typeof row.payload === 'string' && typeof row.meta === 'string') {
+    data = normalizeStored(row.payload, JSON.parse(row.meta) as QueueMeta, toDate(row.payload_received)) as unknown as Record<string, unknown>;
+  }
   return {
-    ...(row as unknown as EventRow),
-    tags: json(row.tags) ?? [],
-    data: json(row.data),
-    grouping: json(row.grouping) ?? null,
+    project_id: row.project_id as number,
+    event_id: row.event_id as string,
+    issue_id: Number(row.issue_id),
     timestamp: toDate(row.timestamp),
     received: toDate(row.received),
+    level: row.level as string,
+    platform: (row.platform as string) ?? null,
+    environment: (row.environment as string) ?? null,
+    release: (row.release as string) ?? null,
+    title: row.title as string,
+    message: row.message as string,
+    user_key: (row.user_key as string) ?? null,
+    user: json(row.user_info) ?? null,
+    tags: json(row.tags) ?? [],
+    data,
+    grouping: json(row.grouping) ?? null,
   };
 }
 
@@ -47,31 +71,31 @@ export interface EventPageQuery {
 
 /** Newest first. Returns one row more than `limit` when there is more in the direction read. */
 export async function listIssueEvents(db: Queryable, q: EventPageQuery): Promise<EventRow[]> {
-  const cols = q.full ? FULL_COLUMNS : SUMMARY_COLUMNS;
+  const cols = q.full ? `${FULL_COLUMNS} FROM ${FROM_FULL}` : `${SUMMARY_COLUMNS} FROM ${FROM_SUMMARY}`;
   const params: unknown[] = [q.issueId, q.limit + 1];
-  let where = 'issue_id = $1';
-  let order = 'timestamp DESC, event_id DESC';
+  let where = 'e.issue_id = $1';
+  let order = 'e.timestamp DESC, e.event_id DESC';
   if (q.after) {
     params.push(new Date(q.after.value).toISOString(), q.after.id);
     if (q.after.prev) {
-      where += ' AND (timestamp, event_id) > ($3::timestamptz, $4::uuid)';
-      order = 'timestamp ASC, event_id ASC';
+      where += ' AND (e.timestamp, e.event_id) > ($3::timestamptz, $4::uuid)';
+      order = 'e.timestamp ASC, e.event_id ASC';
     } else {
-      where += ' AND (timestamp, event_id) < ($3::timestamptz, $4::uuid)';
+      where += ' AND (e.timestamp, e.event_id) < ($3::timestamptz, $4::uuid)';
     }
   }
-  const rows = await db.query(`SELECT ${cols} FROM events WHERE ${where} ORDER BY ${order} LIMIT $2`, params);
+  const rows = await db.query(`SELECT ${cols} WHERE ${where} ORDER BY ${order} LIMIT $2`, params);
   return rows.map(fix);
 }
 
 export async function getIssueEvent(db: Queryable, issueId: number, which: 'latest' | 'oldest'): Promise<EventRow | null> {
-  const order = which === 'latest' ? 'timestamp DESC, event_id DESC' : 'timestamp ASC, event_id ASC';
-  const [row] = await db.query(`SELECT ${FULL_COLUMNS} FROM events WHERE issue_id = $1 ORDER BY ${order} LIMIT 1`, [issueId]);
+  const order = which === 'latest' ? 'e.timestamp DESC, e.event_id DESC' : 'e.timestamp ASC, e.event_id ASC';
+  const [row] = await db.query(`SELECT ${FULL_COLUMNS} FROM ${FROM_FULL} WHERE e.issue_id = $1 ORDER BY ${order} LIMIT 1`, [issueId]);
   return row ? fix(row) : null;
 }
 
 export async function getEventById(db: Queryable, projectId: number, eventId: string): Promise<EventRow | null> {
-  const [row] = await db.query(`SELECT ${FULL_COLUMNS} FROM events WHERE project_id = $1 AND event_id = $2::uuid`, [projectId, eventId]);
+  const [row] = await db.query(`SELECT ${FULL_COLUMNS} FROM ${FROM_FULL} WHERE e.project_id = $1 AND e.event_id = $2::uuid`, [projectId, eventId]);
   return row ? fix(row) : null;
 }
 
