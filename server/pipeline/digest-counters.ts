@@ -6,6 +6,7 @@
 import type { Tx } from '../db/client.ts';
 import { toDate } from '../db/client.ts';
 import { deleteIssueOwnedRows } from '../db/issue-owned.ts';
+import { recordset, recordsetParam } from '../db/recordset.ts';
 import type { PreparedEvent } from './prepare.ts';
 import { isRegression } from './regression.ts';
 
@@ -38,6 +39,29 @@ interface TagCount {
   first: Date;
   last: Date;
 }
+
+const ISSUE_UPDATE_COLUMNS = [
+  ['id', 'int8'],
+  ['n', 'int'],
+  ['users', 'int'],
+  ['first', 'timestamptz'],
+  ['last', 'timestamptz'],
+  ['title', 'text'],
+  ['culprit', 'text'],
+  ['message', 'text'],
+  ['level', 'text'],
+  ['metadata', 'text'],
+  ['regressed', 'bool'],
+] as const;
+
+const TAG_COLUMNS = [
+  ['issue', 'int8'],
+  ['key', 'text'],
+  ['value', 'text'],
+  ['n', 'int8'],
+  ['first', 'timestamptz'],
+  ['last', 'timestamptz'],
+] as const;
 
 const hourOf = (d: Date) => new Date(Math.floor(d.getTime() / 3_600_000) * 3_600_000).toISOString();
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -135,9 +159,9 @@ export class BatchCounters {
     if (pairs.length === 0) return;
     pairs.sort((a, b) => a[0] - b[0] || cmp(a[1], b[1]));
     const added = await tx.query<{ issue_id: number }>(
-      `INSERT INTO issue_users (issue_id, user_key) SELECT * FROM unnest($1::int8[], $2::text[])
+      `INSERT INTO issue_users (issue_id, user_key) SELECT issue_id, user_key FROM ${recordset(1, [['issue_id', 'int8'], ['user_key', 'text']])}
        ON CONFLICT DO NOTHING RETURNING issue_id`,
-      [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+      [recordsetParam(pairs.map(([issue_id, user_key]) => ({ issue_id, user_key })))],
     );
     for (const r of added) this.issues.get(Number(r.issue_id))!.newUsers++;
   }
@@ -159,22 +183,24 @@ export class BatchCounters {
          substatus = CASE WHEN d.regressed THEN 'regressed' ELSE i.substatus END,
          status_details = CASE WHEN d.regressed THEN '{}'::jsonb ELSE i.status_details END,
          resolved_at = CASE WHEN d.regressed THEN NULL ELSE i.resolved_at END
-       FROM unnest($1::int8[], $2::int[], $3::int[], $4::text[]::timestamptz[], $5::text[]::timestamptz[], $6::text[],
-                   $7::text[], $8::text[], $9::text[], $10::text[], $11::text[]::bool[])
-         AS d(id, n, users, first, last, title, culprit, message, level, metadata, regressed)
+       FROM ${recordset(1, ISSUE_UPDATE_COLUMNS, 'd')}
        WHERE i.id = d.id`,
       [
-        list.map((d) => d.id),
-        list.map((d) => d.count),
-        list.map((d) => d.newUsers),
-        list.map((d) => d.first.toISOString()),
-        list.map((d) => d.latest.timestamp.toISOString()),
-        list.map((d) => d.latest.title),
-        list.map((d) => d.latest.culprit),
-        list.map((d) => d.latest.message),
-        list.map((d) => d.latest.level),
-        list.map((d) => d.latest.metadataJson),
-        list.map((d) => (d.regressedBy ? 't' : 'f')),
+        recordsetParam(
+          list.map((d) => ({
+            id: d.id,
+            n: d.count,
+            users: d.newUsers,
+            first: d.first,
+            last: d.latest.timestamp,
+            title: d.latest.title,
+            culprit: d.latest.culprit,
+            message: d.latest.message,
+            level: d.latest.level,
+            metadata: d.latest.metadataJson,
+            regressed: d.regressedBy !== null,
+          })),
+        ),
       ],
     );
     const regressed = list.filter((d) => d.regressedBy);
@@ -192,19 +218,12 @@ export class BatchCounters {
     const rows = [...this.tags.values()].sort((a, b) => a.issue - b.issue || cmp(a.key, b.key) || cmp(a.value, b.value));
     await tx.query(
       `INSERT INTO issue_tags (issue_id, key, value, times_seen, first_seen, last_seen)
-       SELECT * FROM unnest($1::int8[], $2::text[], $3::text[], $4::int8[], $5::text[]::timestamptz[], $6::text[]::timestamptz[])
+       SELECT issue, key, value, n, first, last FROM ${recordset(1, TAG_COLUMNS)}
        ON CONFLICT (issue_id, key, value) DO UPDATE SET
          times_seen = issue_tags.times_seen + excluded.times_seen,
          first_seen = LEAST(issue_tags.first_seen, excluded.first_seen),
          last_seen = GREATEST(issue_tags.last_seen, excluded.last_seen)`,
-      [
-        rows.map((r) => r.issue),
-        rows.map((r) => r.key),
-        rows.map((r) => r.value),
-        rows.map((r) => r.n),
-        rows.map((r) => r.first.toISOString()),
-        rows.map((r) => r.last.toISOString()),
-      ],
+      [recordsetParam(rows)],
     );
   }
 
@@ -213,9 +232,9 @@ export class BatchCounters {
     if (rows.length === 0) return;
     await tx.query(
       `INSERT INTO issue_stats (issue_id, bucket, count)
-       SELECT * FROM unnest($1::int8[], $2::text[]::timestamptz[], $3::int[])
+       SELECT issue, bucket, n FROM ${recordset(1, [['issue', 'int8'], ['bucket', 'timestamptz'], ['n', 'int']])}
        ON CONFLICT (issue_id, bucket) DO UPDATE SET count = issue_stats.count + excluded.count`,
-      [rows.map((r) => r.issue), rows.map((r) => r.bucket), rows.map((r) => r.n)],
+      [recordsetParam(rows)],
     );
   }
 }

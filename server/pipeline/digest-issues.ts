@@ -2,6 +2,7 @@
 // project + event_id). Runs inside the digest transaction, one chunk of the batch at a time.
 import type { Tx } from '../db/client.ts';
 import { pgJson } from '../db/text.ts';
+import { recordset, recordsetParam } from '../db/recordset.ts';
 import { valuesList } from '../db/values.ts';
 import type { PreparedEvent } from './prepare.ts';
 
@@ -15,8 +16,8 @@ export async function resolveIssues(tx: Tx, events: PreparedEvent[]): Promise<Ma
   const pairs = [...wanted.values()];
   const found = await tx.query<{ project_id: number; hash: string; issue_id: number }>(
     `SELECT h.project_id, h.hash, h.issue_id FROM issue_hashes h
-     JOIN unnest($1::int[], $2::text[]) AS w(project_id, hash) ON h.project_id = w.project_id AND h.hash = w.hash`,
-    [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+     JOIN ${recordset(1, [['project_id', 'int'], ['hash', 'text']], 'w')} ON h.project_id = w.project_id AND h.hash = w.hash`,
+    [recordsetParam(pairs.map(([project_id, hash]) => ({ project_id, hash })))],
   );
   for (const r of found) known.set(hashKey(r.project_id, r.hash), r.issue_id);
 
@@ -123,24 +124,52 @@ export async function resolveIssues(tx: Tx, events: PreparedEvent[]): Promise<Ma
   return issueOf;
 }
 
-const EVENT_COLUMN_TYPES = ['int', 'uuid', 'int8', 'timestamptz', 'timestamptz', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text'];
+const EVENT_COLUMNS = [
+  ['project_id', 'int'],
+  ['event_id', 'uuid'],
+  ['issue_id', 'int8'],
+  ['timestamp', 'timestamptz'],
+  ['received', 'timestamptz'],
+  ['level', 'text'],
+  ['platform', 'text'],
+  ['environment', 'text'],
+  ['release', 'text'],
+  ['title', 'text'],
+  ['message', 'text'],
+  ['user_key', 'text'],
+  ['user_info', 'text'],
+  ['tags', 'text'],
+  ['grouping', 'text'],
+] as const;
+const EVENT_COLUMN_LIST = EVENT_COLUMNS.map(([c]) => c).join(', ');
 
 /** Inserts the events; returns those that were new (a retried event_id is skipped). */
 export async function insertEvents(tx: Tx, events: PreparedEvent[], issueOf: Map<PreparedEvent, number>): Promise<PreparedEvent[]> {
   const rows = events.filter((e) => issueOf.has(e));
   if (rows.length === 0) return [];
-  const params: unknown[] = [];
-  for (const e of rows) {
-    params.push(e.projectId, e.eventId, issueOf.get(e)!, e.timestamp.toISOString(), e.received.toISOString(), e.level, e.platform);
-    params.push(e.environment, e.release, e.title, e.message, e.userKey, e.userInfoJson, e.tagsJson, e.groupingJson);
-  }
+  const records = rows.map((e) => ({
+    project_id: e.projectId,
+    event_id: e.eventId,
+    issue_id: issueOf.get(e)!,
+    timestamp: e.timestamp.toISOString(),
+    received: e.received.toISOString(),
+    level: e.level,
+    platform: e.platform,
+    environment: e.environment,
+    release: e.release,
+    title: e.title,
+    message: e.message,
+    user_key: e.userKey,
+    user_info: e.userInfoJson,
+    tags: e.tagsJson,
+    grouping: e.groupingJson,
+  }));
   const inserted = await tx.query<{ project_id: number; event_id: string }>(
-    `INSERT INTO events (project_id, event_id, issue_id, timestamp, received, level, platform, environment, release,
-                         title, message, user_key, user_info, tags, grouping)
-     VALUES ${valuesList(rows.length, EVENT_COLUMN_TYPES)}
+    `INSERT INTO events (${EVENT_COLUMN_LIST})
+     SELECT ${EVENT_COLUMN_LIST} FROM ${recordset(1, EVENT_COLUMNS)}
      ON CONFLICT (project_id, event_id) DO NOTHING
      RETURNING project_id, replace(event_id::text, '-', '') AS event_id`,
-    params,
+    [recordsetParam(records)],
   );
   const isNew = new Set(inserted.map((r) => `${r.project_id}:${r.event_id}`));
   return rows.filter((e) => isNew.has(`${e.projectId}:${e.eventId}`));

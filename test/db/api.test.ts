@@ -197,6 +197,30 @@ describe('one issue', () => {
     expect(region.body.totalValues).toBe(2);
   });
 
+  it('pages through an issue\'s events with Link cursors', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) ids.push(await store({ message: 'Paged event', timestamp: Date.now() / 1000 - 100 + i }));
+    await s.drain();
+    const list = await s.api('/organizations/faultline/issues/?query=' + encodeURIComponent('"Paged event"'));
+    const id = list.body[0].id;
+    const seen: string[] = [];
+    let url = `/issues/${id}/events/?limit=3`;
+    let secondPrev = '';
+    for (let page = 0; page < 5; page++) {
+      const res = await s.api(url);
+      seen.push(...res.body.map((e: { eventID: string }) => e.eventID));
+      const link = res.headers.get('link')!;
+      if (page === 1) secondPrev = /<([^>]+)>; rel="previous"/.exec(link)![1].replace('http://faultline.test/api/0', '');
+      const next = /<([^>]+)>; rel="next"; results="(true|false)"/.exec(link)!;
+      if (next[2] === 'false') break;
+      url = next[1].replace('http://faultline.test/api/0', '');
+    }
+    expect(seen).toEqual([...ids].reverse());
+    const back = await s.api(secondPrev);
+    expect(back.body.map((e: { eventID: string }) => e.eventID)).toEqual([...ids].reverse().slice(0, 3));
+    expect((await s.api(`/issues/${id}/events/?cursor=nonsense`)).status).toBe(400);
+  });
+
   it('shows an exception event with its stack trace', async () => {
     const id = await send(loadFixture('node/chained.json'));
     await s.drain();
@@ -213,5 +237,10 @@ describe('one issue', () => {
     expect((await s.api(`/issues/${issueId}/`)).status).toBe(404);
     const [{ n }] = await s.tdb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE issue_id = $1', [Number(issueId)]);
     expect(n).toBe(0);
+    const [{ orphans }] = await s.tdb.db.query<{ orphans: number }>(
+      `SELECT count(*)::int AS orphans FROM event_payloads p WHERE NOT EXISTS
+         (SELECT 1 FROM events e WHERE e.project_id = p.project_id AND e.event_id = p.event_id)`,
+    );
+    expect(orphans).toBe(0);
   });
 });
