@@ -8,7 +8,7 @@
 // distinct issues) at a fixed concurrency. For Faultline it also waits until the queue is empty and
 // the issues' counts add up to what was acknowledged: that is the end-to-end rate.
 //
-// Settings (environment): BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_ISSUES (300),
+// Settings (environment): BENCH_SECONDS (10), BENCH_CONNECTIONS (64), BENCH_ISSUES (300),
 // BENCH_DATABASE_URL (TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres),
 // BENCH_SERVER_ENV (JSON object of extra environment for the Faultline server, for tuning runs).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,7 +20,7 @@ import { freePort, startServerProcess } from '../test/helpers/process.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const ISSUES = Number(process.env.BENCH_ISSUES ?? 300);
 const WARMUP_SECONDS = 3;
 /** The goal from the core pipeline issue: end-to-end ≥ 0.25 of the bare ceiling (project goal 0.30). */

@@ -44,6 +44,8 @@ const configSchema = z
     FAULTLINE_DIGEST_BATCH: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(5000).default(2000)),
     /** Digest transactions running at once (on Postgres; PGlite runs one). */
     FAULTLINE_DIGEST_CONCURRENCY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(32).default(1)),
+    /** Worker threads that parse, normalize and group events for the digest (0: on the main thread). */
+    FAULTLINE_DIGEST_THREADS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(16).default(1)),
     /** Postgres connections for a real database. */
     FAULTLINE_DB_POOL: z.preprocess(emptyToUndefined, z.coerce.number().int().min(2).max(200).default(10)),
     /** Trust X-Forwarded-For for the client address (behind a reverse proxy). */
@@ -71,6 +73,7 @@ const configSchema = z
     queueFlushMs: env.FAULTLINE_QUEUE_FLUSH_MS,
     digestBatch: env.FAULTLINE_DIGEST_BATCH,
     digestConcurrency: env.FAULTLINE_DIGEST_CONCURRENCY,
+    digestThreads: env.FAULTLINE_DIGEST_THREADS,
     dbPool: env.FAULTLINE_DB_POOL,
     trustProxy: env.FAULTLINE_TRUST_PROXY,
   }));

@@ -1,15 +1,17 @@
 // Digest step: find or create the issue of every event, and insert the events (deduplicated on
 // project + event_id). Runs inside the digest transaction, one chunk of the batch at a time.
 import type { Tx } from '../db/client.ts';
-import { pgJson } from '../db/text.ts';
 import { recordset, recordsetParam } from '../db/recordset.ts';
 import { valuesList } from '../db/values.ts';
 import type { PreparedEvent } from './prepare.ts';
 
 const hashKey = (projectId: number, hash: string) => `${projectId}:${hash}`;
 
-/** Maps every event to its issue id, creating issues for hashes seen for the first time. */
-export async function resolveIssues(tx: Tx, events: PreparedEvent[]): Promise<Map<PreparedEvent, number>> {
+/**
+ * Maps every event to its issue id, creating issues for hashes seen for the first time.
+ * `components(e)` gives the grouping components of an event whose hash is new (see prepare.ts).
+ */
+export async function resolveIssues(tx: Tx, events: PreparedEvent[], components: (e: PreparedEvent) => string): Promise<Map<PreparedEvent, number>> {
   const wanted = new Map<string, [number, string]>();
   for (const e of events) for (const h of e.hashes) wanted.set(hashKey(e.projectId, h), [e.projectId, h]);
   const known = new Map<string, number>();
@@ -110,7 +112,7 @@ export async function resolveIssues(tx: Tx, events: PreparedEvent[]): Promise<Ma
       const k = hashKey(e.projectId, h);
       if (mapped.has(k)) continue;
       mapped.add(k);
-      newHashes.push([e.projectId, h, id, e.groupingVersion, pgJson({ variant: e.grouping.variant, variants: e.grouping.variants })]);
+      newHashes.push([e.projectId, h, id, e.groupingVersion, components(e)]);
     }
   }
   if (newHashes.length > 0) {

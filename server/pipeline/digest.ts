@@ -11,7 +11,8 @@ import { toDate } from '../db/client.ts';
 import { BatchCounters } from './digest-counters.ts';
 import { insertEvents, resolveIssues } from './digest-issues.ts';
 import { PayloadCache } from './payload-cache.ts';
-import { prepareEvent, type PreparedEvent, type QueueRow } from './prepare.ts';
+import { inlinePreparer, type Preparer } from './prepare-pool.ts';
+import { groupingComponentsJson, type PreparedEvent, type QueueRow } from './prepare.ts';
 import type { QueueMeta } from './queue.ts';
 
 export interface BatchResult {
@@ -23,12 +24,6 @@ export interface BatchResult {
 
 /** Events read, prepared and inserted together. */
 const CHUNK = 250;
-/**
- * Preparing an event is ~0.2 ms of synchronous CPU; the digest yields to the event loop this often so
- * that ingest requests in the same process are not held up behind a whole chunk.
- */
-const YIELD_EVERY = 8;
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 // Array parameters of timestamps and booleans travel as text[] and are cast in SQL: drizzle replaces
 // postgres.js' serializer for timestamptz[] with a pass-through, and postgres.js types a JS boolean
@@ -43,7 +38,7 @@ const PAYLOADS_SQL = `SELECT p.project_id, replace(p.event_id::text, '-', '') AS
  * Digests up to `limit` queued items in the caller's transaction. `cache` holds payloads this process
  * ingested (payload-cache.ts); the others are read from the queue.
  */
-export async function digestBatch(tx: Tx, limit: number, cache?: PayloadCache | null): Promise<BatchResult> {
+export async function digestBatch(tx: Tx, limit: number, cache?: PayloadCache | null, preparer: Preparer = inlinePreparer): Promise<BatchResult> {
   // Safe without waiting for the WAL flush: if this commit is lost in a crash, the queue rows it
   // deleted come back with it, so the batch is digested again and counted once.
   await tx.query('SET LOCAL synchronous_commit = off');
@@ -53,18 +48,22 @@ export async function digestBatch(tx: Tx, limit: number, cache?: PayloadCache | 
 
   const counters = new BatchCounters();
   const seen = new Set<string>();
+  // Chunk i+1 is read and prepared (in a worker thread) while chunk i is being stored.
+  const load = async (from: number) => {
+    const rows = await withPayloads(tx, claimed.slice(from, from + CHUNK), cache);
+    const results = await preparer.prepare(rows.map(({ row, meta }) => ({ row, meta, receivedAt: toDate(row.received_at) })));
+    return { rows, results };
+  };
+  let next: ReturnType<typeof load> | null = load(0);
   for (let i = 0; i < claimed.length; i += CHUNK) {
-    const rows = await withPayloads(tx, claimed.slice(i, i + CHUNK), cache);
+    const { rows, results } = await next!;
+    next = i + CHUNK < claimed.length ? load(i + CHUNK) : null;
+    const byQueueId = new Map(rows.map((r) => [Number(r.row.id), r]));
     const events: PreparedEvent[] = [];
-    for (let r = 0; r < rows.length; r++) {
-      const { row, meta } = rows[r];
-      if (r % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
-      let e: PreparedEvent;
-      try {
-        e = prepareEvent(row, toDate(row.received_at), meta);
-      } catch (err) {
+    for (const e of results) {
+      if ('error' in e) {
         // Deterministic: the same bytes would fail again. Keep them for inspection instead.
-        result.failed.push({ queueId: Number(row.id), error: String((err as Error)?.stack ?? err).slice(0, 2000) });
+        result.failed.push({ queueId: Number(e.queueId), error: e.error });
         continue;
       }
       // One event per (project, event_id) within the batch: a retry that arrived twice counts once.
@@ -76,7 +75,10 @@ export async function digestBatch(tx: Tx, limit: number, cache?: PayloadCache | 
       }
     }
     if (events.length === 0) continue;
-    const issueOf = await resolveIssues(tx, events);
+    const issueOf = await resolveIssues(tx, events, (e) => {
+      const { row, meta } = byQueueId.get(Number(e.queueId))!;
+      return groupingComponentsJson(row.payload, meta, toDate(row.received_at));
+    });
     const inserted = await insertEvents(tx, events, issueOf);
     result.duplicates += events.length - inserted.length;
     result.stored += inserted.length;

@@ -43,8 +43,6 @@ export interface PreparedEvent {
   tagsJson: string;
   /** {version, hash, hashes, variant}, stored with the event. */
   groupingJson: string;
-  /** The full result; its components are stored once per new hash (issue_hashes.components). */
-  grouping: GroupingResult;
 }
 
 function parseDate(v: string | null | undefined): Date | null {
@@ -65,6 +63,15 @@ export function normalizeStored(payload: string, meta: QueueMeta, receivedAt: Da
     sentAt: parseDate(meta.sentAt),
     sdkFromAuth: parseClient(meta.client),
   });
+}
+
+/**
+ * The grouping components (issue_hashes.components) of a stored payload. Only needed the first time a
+ * hash is seen, so the digest recomputes them then instead of carrying them for every event.
+ */
+export function groupingComponentsJson(payload: string, meta: QueueMeta, receivedAt: Date): string {
+  const g: GroupingResult = groupEvent(normalizeStored(payload, meta, receivedAt));
+  return pgJson({ variant: g.variant, variants: g.variants });
 }
 
 export function prepareEvent(row: QueueRow, receivedAt: Date, meta: QueueMeta = JSON.parse(row.meta) as QueueMeta): PreparedEvent {
@@ -96,6 +103,5 @@ export function prepareEvent(row: QueueRow, receivedAt: Date, meta: QueueMeta = 
     groupingVersion: grouping.version,
     tagsJson: pgJson(tags),
     groupingJson: pgJson({ version: grouping.version, hash: grouping.hash, hashes: grouping.hashes, variant: grouping.variant }),
-    grouping,
   };
 }

@@ -8,11 +8,14 @@
 import type { Database } from '../db/client.ts';
 import { digestBatch, setAside, type BatchResult } from './digest.ts';
 import type { PayloadCache } from './payload-cache.ts';
+import { inlinePreparer, workerPreparer, type Preparer } from './prepare-pool.ts';
 
 export interface WorkerOptions {
   batchSize: number;
   /** Payloads ingested by this process (see payload-cache.ts). */
   cache?: PayloadCache | null;
+  /** Worker threads preparing events (0: inline). */
+  threads?: number;
   /** Parallel digest loops (each its own transaction). */
   concurrency?: number;
   pollMs?: number;
@@ -30,11 +33,14 @@ export class DigestWorker {
   private idleWaiters: Array<() => void> = [];
   private active = 0;
   readonly stats = { batches: 0, stored: 0, duplicates: 0, failed: 0 };
+  private readonly preparer: Preparer;
 
   constructor(
     private readonly db: Database,
     private readonly opts: WorkerOptions,
-  ) {}
+  ) {
+    this.preparer = opts.threads ? workerPreparer(opts.threads) : inlinePreparer;
+  }
 
   start(): void {
     if (this.running) return;
@@ -56,6 +62,7 @@ export class DigestWorker {
     this.wake();
     await Promise.all(this.loops);
     this.loops = [];
+    await this.preparer.close();
   }
 
   /** Resolves when every loop has found the queue empty (tests and shutdown). */
@@ -131,10 +138,10 @@ export class DigestWorker {
 
   private async runBatch(): Promise<BatchResult> {
     try {
-      return this.record(await this.db.begin((tx) => digestBatch(tx, this.opts.batchSize, this.opts.cache)));
+      return this.record(await this.db.begin((tx) => digestBatch(tx, this.opts.batchSize, this.opts.cache, this.preparer)));
     } catch (err) {
       if (RETRYABLE.has((err as { code?: string }).code ?? '')) {
-        return this.record(await this.db.begin((tx) => digestBatch(tx, this.opts.batchSize, this.opts.cache)));
+        return this.record(await this.db.begin((tx) => digestBatch(tx, this.opts.batchSize, this.opts.cache, this.preparer)));
       }
       this.opts.log?.('digest: batch failed, isolating rows', err);
       return this.isolate();
@@ -147,7 +154,7 @@ export class DigestWorker {
     for (let i = 0; i < this.opts.batchSize; i++) {
       let r: BatchResult;
       try {
-        r = await this.db.begin((tx) => digestBatch(tx, 1, this.opts.cache));
+        r = await this.db.begin((tx) => digestBatch(tx, 1, this.opts.cache, this.preparer));
       } catch (err) {
         await this.countFailure(err);
         total.claimed++;
