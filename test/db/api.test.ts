@@ -5,13 +5,7 @@ import { FIXTURE_KEY, startTestServer, TEST_TOKEN, type TestServer } from '../he
 
 let s: TestServer;
 
-async function send(f: SdkFixture): Promise<string> {
-  const headers = new Headers();
-  for (const [k, v] of Object.entries(f.headers)) if (k !== 'host' && k !== 'content-length') headers.set(k, v);
-  const res = await s.req(f.url, { method: f.method, headers, body: new Uint8Array(f.body) });
-  expect(res.status).toBe(200);
-  return (await res.json()).id;
-}
+const send = (f: SdkFixture) => s.send(f);
 
 async function store(event: Record<string, unknown>): Promise<string> {
   const res = await s.req(`/api/1/store/?sentry_key=${FIXTURE_KEY}`, { method: 'POST', body: JSON.stringify(event) });

@@ -12,11 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => s?.close());
 
-function send(f: SdkFixture): Promise<Response> {
-  const headers = new Headers();
-  for (const [k, v] of Object.entries(f.headers)) if (k !== 'host' && k !== 'content-length') headers.set(k, v);
-  return s.req(f.url, { method: f.method, headers, body: new Uint8Array(f.body) });
-}
+const send = (f: SdkFixture) => s.replay(f);
 
 const eventId = () => crypto.randomUUID().replace(/-/g, '');
 const envelopeUrl = `/api/1/envelope/?sentry_key=${FIXTURE_KEY}&sentry_version=7`;

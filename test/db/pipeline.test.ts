@@ -10,13 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => s?.close());
 
-async function send(f: SdkFixture): Promise<string> {
-  const headers = new Headers();
-  for (const [k, v] of Object.entries(f.headers)) if (k !== 'host' && k !== 'content-length') headers.set(k, v);
-  const res = await s.req(f.url, { method: f.method, headers, body: new Uint8Array(f.body) });
-  expect(res.status).toBe(200);
-  return (await res.json()).id;
-}
+const send = (f: SdkFixture) => s.send(f);
 
 interface Issue {
   id: string;

@@ -6,16 +6,20 @@ import { projectKeys } from '../../server/db/schema.ts';
 import { silentLogger } from '../../server/log.ts';
 import { createRuntime, type Runtime } from '../../server/runtime.ts';
 import { openTestDatabase, type TestDatabase } from './db.ts';
+import { FIXTURE_KEY, type SdkFixture } from './fixtures.ts';
 
 export const TEST_TOKEN = 'flt_test_token_0123456789abcdef0123456789abcdef';
-/** The DSN key the recorded SDK fixtures were sent with (project 1). */
-export const FIXTURE_KEY = 'a11ce5ea5e5e4a6b9a0c0ffee0ddba11';
+export { FIXTURE_KEY } from './fixtures.ts';
 
 export interface TestServer {
   rt: Runtime;
   tdb: TestDatabase;
   /** A request to the app, e.g. `req('/api/1/store/', { method: 'POST', body })`. */
   req(path: string, init?: RequestInit): Promise<Response>;
+  /** Replays a recorded SDK request byte for byte. */
+  replay(f: SdkFixture): Promise<Response>;
+  /** Replays a recorded SDK request, expects 200, returns the event id. */
+  send(f: SdkFixture): Promise<string>;
   /** A web API call with the admin token; parses JSON. */
   api<T = any>(path: string, init?: RequestInit & { json?: unknown; token?: string | null }): Promise<{ status: number; body: T; headers: Headers }>;
   /** Digests everything queued; returns the number of events stored. */
@@ -32,10 +36,21 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
   await tdb.db.orm.insert(projectKeys).values({ projectId: 1, label: 'fixtures', publicKey: FIXTURE_KEY, secretKey: '5ec2e75ec2e75ec2e75ec2e75ec2e75e' });
 
   const req = (path: string, init?: RequestInit) => Promise.resolve(rt.app.request(path, init));
+  const replay = (f: SdkFixture) => {
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(f.headers)) if (k !== 'host' && k !== 'content-length') headers.set(k, v);
+    return req(f.url, { method: f.method, headers, body: new Uint8Array(f.body) });
+  };
   return {
     rt,
     tdb,
     req,
+    replay,
+    async send(f) {
+      const res = await replay(f);
+      if (res.status !== 200) throw new Error(`${f.file}: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { id: string }).id;
+    },
     async api(path, init = {}) {
       const { json, token, ...rest } = init;
       const headers = new Headers(rest.headers);
