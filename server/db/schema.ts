@@ -93,6 +93,8 @@ export const projects = pgTable(
     platform: text('platform'),
     /** Last short id handed out to an issue of this project (PROJECT-1, PROJECT-2, ...). */
     issueCounter: integer('issue_counter').notNull().default(0),
+    /** Resolve issues after this many hours without events (null: never). */
+    resolveAgeHours: integer('resolve_age_hours'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('projects_org_slug').on(t.organizationId, t.slug)],
@@ -121,6 +123,9 @@ export const projectKeys = pgTable('project_keys', {
   publicKey: text('public_key').notNull().unique(),
   secretKey: text('secret_key').notNull(),
   isActive: boolean('is_active').notNull().default(true),
+  /** At most this many events per rateLimitWindow seconds through this key (null: no limit). */
+  rateLimitCount: integer('rate_limit_count'),
+  rateLimitWindow: integer('rate_limit_window'),
   createdAt: createdAt(),
 });
 
@@ -138,6 +143,37 @@ export const apiTokens = pgTable('api_tokens', {
   expiresAt: tz('expires_at'),
   createdAt: createdAt(),
 });
+
+/** Browser sessions: the cookie carries a random token; only its SHA-256 is stored. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: serial('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull().unique(),
+    /** Sent back in a header by the UI on every state-changing request (CSRF defence). */
+    csrfToken: text('csrf_token').notNull(),
+    userAgent: text('user_agent'),
+    ip: text('ip'),
+    expiresAt: tz('expires_at').notNull(),
+    lastSeenAt: tz('last_seen_at').notNull().defaultNow(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
+);
+
+/** Failed sign-in attempts per key (email, client address) and window, for rate limiting across processes. */
+export const loginAttempts = pgTable(
+  'login_attempts',
+  {
+    key: text('key').notNull(),
+    windowStart: tz('window_start').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
+);
 
 // ---------------------------------------------------------------- ingest queue
 
@@ -223,6 +259,9 @@ export const issues = pgTable(
     timesSeen: bigint('times_seen', { mode: 'number' }).notNull().default(0),
     userCount: integer('user_count').notNull().default(0),
     firstRelease: text('first_release'),
+    /** Assigned to a user or a team of the organization (at most one of them). */
+    assigneeUserId: integer('assignee_user_id'),
+    assigneeTeamId: integer('assignee_team_id'),
     createdAt: createdAt(),
   },
   (t) => [
