@@ -1,30 +1,72 @@
 // Events of an issue, and single events (Sentry's event API).
-//   GET /issues/{id}/events/?full=true&cursor=&limit=
-//   GET /issues/{id}/events/latest/ | /oldest/ | /{event_id}/
-//   GET /projects/{org}/{project}/events/{event_id}/
-//   GET /projects/{org}/{project}/events/{event_id}/grouping-info/   why it was grouped
-import { Hono } from 'hono';
-import type { AppContext } from '../app.ts';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ApiError } from '../errors.ts';
 import { normalizeEventId } from '../ingest/payload.ts';
 import { adjacentEventIds, eventGroupingInfo, getEventById, getIssueEvent, listIssueEvents, type EventRow } from '../queries/events.ts';
-import { intParam, issueFor, projectFor, type ApiContext, type ApiEnv } from './context.ts';
+import { openapi, route, type ApiEnv } from './access.ts';
+import { intParam, type ApiContext } from './context.ts';
 import { EVENT_ID, linkHeader, parseCursor } from './pagination.ts';
+import { errorResponses, EventSchema, EventSummarySchema, GroupingInfoSchema, IssueParams, json, OrgIssueParams, PageQuery, ProjectParams } from './schemas.ts';
 import { serializeEvent, serializeEventSummary } from './serializers.ts';
 
-export function eventRoutes(ctx: AppContext): Hono<ApiEnv> {
-  const r = new Hono<ApiEnv>();
-  const { db, config } = ctx;
+const tags = ['Events'];
+const eventIdParam = z.string().min(1).max(64).openapi({ param: { name: 'eventId', in: 'path' }, example: '9ec79c33ec9942ab8353589fcb2e04dc' });
+const whichParam = z.string().min(1).max(64).openapi({ param: { name: 'which', in: 'path' }, description: 'latest, oldest or an event id' });
 
-  async function full(ev: EventRow) {
-    return serializeEvent(ev, await adjacentEventIds(db, ev).then((a) => ({ previousEventID: a.previous, nextEventID: a.next })));
+const pair = (suffix: string, summary: string, extra: Record<string, z.ZodType>, query: z.ZodObject | null, responses: Record<number, unknown>) =>
+  [`/api/0/issues/{id}${suffix}`, `/api/0/organizations/{org}/issues/{id}${suffix}`].map((path, i) =>
+    route({ kind: 'issue', scope: 'event:read' }, {
+      method: 'get',
+      path,
+      tags,
+      summary,
+      request: { params: (i === 0 ? IssueParams : OrgIssueParams).extend(extra), ...(query ? { query } : {}) },
+      responses: { ...(responses as object), ...errorResponses },
+    } as never),
+  );
+
+const listRoutes = pair('/events', "An issue's events, newest first (full=true for whole events); a Link header carries the cursors", {}, PageQuery, {
+  200: json(z.array(EventSummarySchema), 'Events'),
+});
+const oneRoutes = pair('/events/{which}', 'The latest, oldest or a given event of an issue', { which: whichParam }, null, { 200: json(EventSchema, 'The event') });
+
+const projectEvent = route({ kind: 'project', scope: 'event:read' }, {
+  method: 'get',
+  path: '/api/0/projects/{org}/{project}/events/{eventId}',
+  tags,
+  summary: 'An event by id',
+  request: { params: ProjectParams.extend({ eventId: eventIdParam }) },
+  responses: { 200: json(EventSchema, 'The event'), ...errorResponses },
+});
+
+const groupingInfo = route({ kind: 'project', scope: 'event:read' }, {
+  method: 'get',
+  path: '/api/0/projects/{org}/{project}/events/{eventId}/grouping-info',
+  tags,
+  summary: 'Why an event was grouped where it was: its hashes and the components that made them',
+  request: { params: ProjectParams.extend({ eventId: eventIdParam }) },
+  responses: { 200: json(GroupingInfoSchema, 'Grouping information'), ...errorResponses },
+});
+
+export function eventRoutes(): OpenAPIHono<ApiEnv> {
+  const r = new OpenAPIHono<ApiEnv>();
+
+  async function full(c: ApiContext, ev: EventRow) {
+    const a = await adjacentEventIds(c.get('app').db, ev);
+    return serializeEvent(ev, { previousEventID: a.previous, nextEventID: a.next });
   }
 
-  const paths = (p: string) => [p, `/organizations/:org${p}`];
+  async function projectEventOr404(c: ApiContext): Promise<EventRow> {
+    const eventId = normalizeEventId(c.req.param('eventId'));
+    const ev = eventId ? await getEventById(c.get('app').db, c.get('project').id, eventId) : null;
+    if (!ev) throw new ApiError(404, 'event not found');
+    return ev;
+  }
 
-  for (const path of paths('/issues/:id/events')) {
-    r.get(path, async (c: ApiContext) => {
-      const { issue } = await issueFor(c, c.req.param('id')!, 'event:read', c.req.param('org'));
+  for (const rt of listRoutes) {
+    openapi(r, rt, async (c) => {
+      const { db, config } = c.get('app');
+      const issue = c.get('issue');
       const limit = intParam(c, 'limit', 50, 1, 100);
       const cursor = parseCursor(c.req.query('cursor'), EVENT_ID);
       const isFull = c.req.query('full') === 'true' || c.req.query('full') === '1';
@@ -47,9 +89,12 @@ export function eventRoutes(ctx: AppContext): Hono<ApiEnv> {
       );
       return c.json(rows.map((ev) => (isFull ? serializeEvent(ev) : serializeEventSummary(ev))));
     });
+  }
 
-    r.get(`${path}/:which`, async (c: ApiContext) => {
-      const { issue } = await issueFor(c, c.req.param('id')!, 'event:read', c.req.param('org'));
+  for (const rt of oneRoutes) {
+    openapi(r, rt, async (c) => {
+      const { db } = c.get('app');
+      const issue = c.get('issue');
       const which = c.req.param('which')!;
       let ev: EventRow | null;
       if (which === 'latest' || which === 'oldest') ev = await getIssueEvent(db, issue.id, which);
@@ -59,25 +104,11 @@ export function eventRoutes(ctx: AppContext): Hono<ApiEnv> {
         if (ev && ev.issue_id !== issue.id) ev = null;
       }
       if (!ev) throw new ApiError(404, 'event not found');
-      return c.json(await full(ev));
+      return c.json(await full(c, ev));
     });
   }
 
-  r.get('/projects/:org/:project/events/:eventId/grouping-info', async (c) => {
-    const { project } = await projectFor(c, c.req.param('org'), c.req.param('project'), 'event:read');
-    const eventId = normalizeEventId(c.req.param('eventId'));
-    const ev = eventId ? await getEventById(db, project.id, eventId) : null;
-    if (!ev) throw new ApiError(404, 'event not found');
-    return c.json(await eventGroupingInfo(db, ev));
-  });
-
-  r.get('/projects/:org/:project/events/:eventId', async (c) => {
-    const { project } = await projectFor(c, c.req.param('org'), c.req.param('project'), 'event:read');
-    const eventId = normalizeEventId(c.req.param('eventId'));
-    const ev = eventId ? await getEventById(db, project.id, eventId) : null;
-    if (!ev) throw new ApiError(404, 'event not found');
-    return c.json(await full(ev));
-  });
-
+  openapi(r, projectEvent, async (c) => c.json(await full(c, await projectEventOr404(c))));
+  openapi(r, groupingInfo, async (c) => c.json(await eventGroupingInfo(c.get('app').db, await projectEventOr404(c))));
   return r;
 }

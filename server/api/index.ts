@@ -1,19 +1,42 @@
-// The web API (`/api/0/...`), shaped like Sentry's. Authentication: `Authorization: Bearer <token>`.
-// One router file per resource; access checks happen in context.ts.
-import { Hono } from 'hono';
+// The web API (`/api/0/...`), shaped like Sentry's and described by an OpenAPI document generated from
+// the same zod schemas the routes validate with (GET /api/0/openapi.json, reference page at /api/docs).
+// Authentication: `Authorization: Bearer <token>` (or the UI's session, see auth/). Access rules per
+// route: access.ts.
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppContext } from '../app.ts';
 import { actorFromToken } from '../auth/access.ts';
 import { ApiError } from '../errors.ts';
-import type { ApiEnv } from './context.ts';
+import { REGISTRY, type ApiEnv } from './access.ts';
 import { eventRoutes } from './events.ts';
 import { issueRoutes } from './issues.ts';
 import { organizationRoutes } from './organizations.ts';
 import { projectRoutes } from './projects.ts';
 
-export function apiRoutes(ctx: AppContext): Hono<ApiEnv> {
-  const api = new Hono<ApiEnv>();
+export const OPENAPI_PATH = '/api/0/openapi.json';
+REGISTRY.push({ method: 'GET', path: OPENAPI_PATH, access: { kind: 'public' } });
+
+/** The reference page's script, served by us (no CDN: installs may have no internet). */
+let scalarScript: string | null = null;
+function scalarBundle(): string {
+  scalarScript ??= readFileSync(createRequire(import.meta.url).resolve('@scalar/api-reference/browser/standalone.js'), 'utf8');
+  return scalarScript;
+}
+
+export function apiRoutes(ctx: AppContext): OpenAPIHono<ApiEnv> {
+  const api = new OpenAPIHono<ApiEnv>({
+    // A request that fails its schema: 400 naming the first bad field, as the rest of the API does.
+    defaultHook: (result, c) => {
+      if (result.success) return;
+      const first = result.error.issues[0];
+      const where = first.path.length > 0 ? first.path.join('.') : result.target;
+      return c.json({ detail: `${where}: ${first.message}`, code: 'invalid_request' }, 400);
+    },
+  });
 
   api.onError((err, c) => {
     if (err instanceof ApiError) return c.json({ detail: err.message, code: err.code }, err.status);
@@ -32,21 +55,42 @@ export function apiRoutes(ctx: AppContext): Hono<ApiEnv> {
       },
     }),
   );
+
+  // Who is calling: set `actor` when the request carries valid credentials. Rules in access.ts decide
+  // what each route needs; credentials that are present but wrong are a 401 everywhere.
   api.use('/api/0/*', async (c, next) => {
     c.set('app', ctx);
-    const header = c.req.header('authorization') ?? '';
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!m) throw new ApiError(401, 'authentication credentials were not provided');
-    const actor = await actorFromToken(ctx.db.orm, m[1]);
-    if (!actor) throw new ApiError(401, 'invalid token');
-    c.set('actor', actor);
+    const header = c.req.header('authorization');
+    if (header) {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      if (!m) throw new ApiError(401, 'unsupported authorization scheme: use Bearer <token>');
+      const actor = await actorFromToken(ctx.db.orm, m[1]);
+      if (!actor) throw new ApiError(401, 'invalid token');
+      c.set('actor', actor);
+    }
     await next();
   });
 
-  api.route('/api/0', organizationRoutes(ctx));
-  api.route('/api/0', projectRoutes(ctx));
-  api.route('/api/0', issueRoutes(ctx));
-  api.route('/api/0', eventRoutes(ctx));
+  api.route('/', organizationRoutes());
+  api.route('/', projectRoutes());
+  api.route('/', issueRoutes());
+  api.route('/', eventRoutes());
+
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An API token' });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'faultline_session' });
+  api.doc31(OPENAPI_PATH, {
+    openapi: '3.1.0',
+    info: {
+      title: 'Faultline API',
+      version: '0',
+      description:
+        'The web API of Faultline, shaped like Sentry\'s. Lists are paginated with a Link header (rel="previous"/"next", results="true|false", cursor="..."). Trailing slashes are optional.',
+    },
+    servers: [{ url: ctx.config.publicUrl }],
+  });
+  api.get('/api/docs/scalar.js', (c) => c.body(scalarBundle(), 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' }));
+  api.get('/api/docs', Scalar({ url: `${ctx.config.publicUrl}${OPENAPI_PATH}`, cdn: `${ctx.config.publicUrl}/api/docs/scalar.js`, pageTitle: 'Faultline API' }));
+
   api.all('/api/0/*', () => {
     throw new ApiError(404, 'no such API endpoint');
   });

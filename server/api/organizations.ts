@@ -1,37 +1,72 @@
-// GET /organizations/, /organizations/{org}/, /organizations/{org}/projects/, /organizations/{org}/teams/
+// Organizations and their projects and teams.
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
-import { Hono } from 'hono';
-import type { AppContext } from '../app.ts';
 import { organizationMembers } from '../db/schema.ts';
 import { getOrganization, listOrganizationsForUser, listTeams, serializeOrganization, serializeProject, serializeTeam, teamsOfProjects } from '../queries/projects.ts';
-import { orgFor, requireScope, visibleProjects, type ApiEnv } from './context.ts';
+import { route, type ApiEnv } from './access.ts';
+import { visibleProjects } from './context.ts';
+import { errorResponses, json, OrganizationSchema, OrgParams, ProjectSchema, TeamSchema } from './schemas.ts';
 
-export function organizationRoutes(ctx: AppContext): Hono<ApiEnv> {
-  const r = new Hono<ApiEnv>();
-  const orm = ctx.db.orm;
+const tags = ['Organizations'];
 
-  r.get('/organizations', async (c) => {
-    requireScope(c, 'org:read');
-    const memberships = await orm.select({ id: organizationMembers.organizationId }).from(organizationMembers).where(eq(organizationMembers.userId, c.get('actor').userId));
+const listOrganizations = route({ kind: 'user', scope: 'org:read' }, {
+  method: 'get',
+  path: '/api/0/organizations',
+  tags,
+  summary: 'Organizations you belong to',
+  responses: { 200: json(z.array(OrganizationSchema), 'Organizations'), ...errorResponses },
+});
+
+const getOrganizationRoute = route({ kind: 'org', scope: 'org:read' }, {
+  method: 'get',
+  path: '/api/0/organizations/{org}',
+  tags,
+  summary: 'One organization',
+  request: { params: OrgParams },
+  responses: { 200: json(OrganizationSchema, 'The organization'), ...errorResponses },
+});
+
+const listProjects = route({ kind: 'org', scope: 'project:read' }, {
+  method: 'get',
+  path: '/api/0/organizations/{org}/projects',
+  tags,
+  summary: 'Projects (services) of an organization that you can see',
+  request: { params: OrgParams },
+  responses: { 200: json(z.array(ProjectSchema), 'Projects'), ...errorResponses },
+});
+
+const listTeamsRoute = route({ kind: 'org', scope: 'team:read' }, {
+  method: 'get',
+  path: '/api/0/organizations/{org}/teams',
+  tags,
+  summary: 'Teams of an organization',
+  request: { params: OrgParams },
+  responses: { 200: json(z.array(TeamSchema), 'Teams'), ...errorResponses },
+});
+
+export function organizationRoutes(): OpenAPIHono<ApiEnv> {
+  const r = new OpenAPIHono<ApiEnv>();
+
+  r.openapi(listOrganizations, async (c) => {
+    const orm = c.get('app').db.orm;
+    const memberships = await orm.select({ id: organizationMembers.organizationId }).from(organizationMembers).where(eq(organizationMembers.userId, c.get('actor')!.userId));
     const orgs = await listOrganizationsForUser(orm, memberships.map((m) => m.id));
-    return c.json(orgs.map(serializeOrganization));
+    return c.json(orgs.map(serializeOrganization), 200);
   });
 
-  r.get('/organizations/:org', async (c) => {
-    const m = await orgFor(c, c.req.param('org'), 'org:read');
-    return c.json(serializeOrganization(await getOrganization(orm, m.organizationId)));
+  r.openapi(getOrganizationRoute, async (c) => {
+    return c.json(serializeOrganization(await getOrganization(c.get('app').db.orm, c.get('member').organizationId)), 200);
   });
 
-  r.get('/organizations/:org/projects', async (c) => {
-    const m = await orgFor(c, c.req.param('org'), 'project:read');
-    const projects = await visibleProjects(orm, m);
+  r.openapi(listProjects, async (c) => {
+    const orm = c.get('app').db.orm;
+    const projects = await visibleProjects(orm, c.get('member'));
     const teams = await teamsOfProjects(orm, projects.map((p) => p.id));
-    return c.json(projects.map((p) => serializeProject(p, null, teams.get(p.id) ?? [])));
+    return c.json(projects.map((p) => serializeProject(p, null, teams.get(p.id) ?? [])), 200);
   });
 
-  r.get('/organizations/:org/teams', async (c) => {
-    const m = await orgFor(c, c.req.param('org'), 'team:read');
-    return c.json((await listTeams(orm, m.organizationId)).map(serializeTeam));
+  r.openapi(listTeamsRoute, async (c) => {
+    return c.json((await listTeams(c.get('app').db.orm, c.get('member').organizationId)).map(serializeTeam), 200);
   });
 
   return r;

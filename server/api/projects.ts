@@ -1,20 +1,15 @@
 // Projects (one per service) and their DSN keys.
-//   GET  /projects/{org}/{project}/
-//   POST /teams/{org}/{team}/projects/          {name, slug?, platform?}
-//   GET  /projects/{org}/{project}/keys/
-//   POST /projects/{org}/{project}/keys/        {name?}
-import { Hono } from 'hono';
-import { z } from 'zod';
-import type { AppContext } from '../app.ts';
-import { canManageProjects } from '../auth/access.ts';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { newDsnKey } from '../auth/tokens.ts';
 import { slugify } from '../bootstrap.ts';
 import { projectKeys } from '../db/schema.ts';
-import { ApiError, notFound } from '../errors.ts';
+import { ApiError } from '../errors.ts';
 import { listProjectKeys, serializeKey } from '../queries/keys.ts';
-import { createProject, getOrganization, getTeam, projectSlugTaken, serializeProject, teamsOfProjects } from '../queries/projects.ts';
-import { orgFor, projectFor, type ApiEnv } from './context.ts';
-import { jsonBody } from './validate.ts';
+import { createProject, getOrganization, projectSlugTaken, serializeProject, teamsOfProjects } from '../queries/projects.ts';
+import { ADMIN_ROLES, route, type ApiEnv } from './access.ts';
+import { errorResponses, json, ProjectKeySchema, ProjectParams, ProjectSchema, TeamParams } from './schemas.ts';
+
+const tags = ['Projects'];
 
 const slugSchema = z
   .string()
@@ -23,53 +18,86 @@ const slugSchema = z
   .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, - and _ only, starting with a letter or digit')
   .refine((s) => !/^\d+$/.test(s), 'must not be only digits');
 
-const createProjectSchema = z.object({
+const CreateProjectBody = z.object({
   name: z.string().trim().min(1).max(64),
   slug: slugSchema.optional(),
   platform: z.string().max(64).nullish(),
 });
 
-const createKeySchema = z.object({ name: z.string().trim().min(1).max(64).optional() });
+const CreateKeyBody = z.object({ name: z.string().trim().min(1).max(64).optional() });
 
-export function projectRoutes(ctx: AppContext): Hono<ApiEnv> {
-  const r = new Hono<ApiEnv>();
-  const orm = ctx.db.orm;
-  const publicUrl = ctx.config.publicUrl;
+const getProjectRoute = route({ kind: 'project', scope: 'project:read' }, {
+  method: 'get',
+  path: '/api/0/projects/{org}/{project}',
+  tags,
+  summary: 'One project',
+  request: { params: ProjectParams },
+  responses: { 200: json(ProjectSchema, 'The project'), ...errorResponses },
+});
 
-  r.get('/projects/:org/:project', async (c) => {
-    const { project, member } = await projectFor(c, c.req.param('org'), c.req.param('project'), 'project:read');
+const createProjectRoute = route({ kind: 'team', scope: 'project:write', roles: ADMIN_ROLES }, {
+  method: 'post',
+  path: '/api/0/teams/{org}/{team}/projects',
+  tags,
+  summary: 'Create a project (a service) owned by a team; it gets a DSN key',
+  request: { params: TeamParams, body: { content: { 'application/json': { schema: CreateProjectBody } }, required: true } },
+  responses: { 201: json(ProjectSchema, 'The new project'), 409: json(z.object({ detail: z.string() }), 'Slug taken'), ...errorResponses },
+});
+
+const listKeysRoute = route({ kind: 'project', scope: 'project:read' }, {
+  method: 'get',
+  path: '/api/0/projects/{org}/{project}/keys',
+  tags,
+  summary: "A project's DSN keys, each with dsn.public",
+  request: { params: ProjectParams },
+  responses: { 200: json(z.array(ProjectKeySchema), 'Keys'), ...errorResponses },
+});
+
+const createKeyRoute = route({ kind: 'project', scope: 'project:write', roles: ADMIN_ROLES }, {
+  method: 'post',
+  path: '/api/0/projects/{org}/{project}/keys',
+  tags,
+  summary: 'Create a DSN key',
+  request: { params: ProjectParams, body: { content: { 'application/json': { schema: CreateKeyBody } }, required: false } },
+  responses: { 201: json(ProjectKeySchema, 'The new key'), ...errorResponses },
+});
+
+export function projectRoutes(): OpenAPIHono<ApiEnv> {
+  const r = new OpenAPIHono<ApiEnv>();
+
+  r.openapi(getProjectRoute, async (c) => {
+    const orm = c.get('app').db.orm;
+    const project = c.get('project');
     const teams = await teamsOfProjects(orm, [project.id]);
-    return c.json(serializeProject(project, await getOrganization(orm, member.organizationId), teams.get(project.id) ?? []));
+    return c.json(serializeProject(project, await getOrganization(orm, c.get('member').organizationId), teams.get(project.id) ?? []), 200);
   });
 
-  r.post('/teams/:org/:team/projects', async (c) => {
-    const member = await orgFor(c, c.req.param('org'), 'project:write');
-    if (!canManageProjects(member)) throw new ApiError(403, 'only owners and admins can create projects');
-    const team = await getTeam(orm, member.organizationId, c.req.param('team'));
-    if (!team) throw notFound('team');
-    const input = await jsonBody(c, createProjectSchema);
+  r.openapi(createProjectRoute, async (c) => {
+    const { db } = c.get('app');
+    const member = c.get('member');
+    const team = c.get('team');
+    const input = c.req.valid('json');
     const slug = input.slug ?? slugify(input.name);
     if (/^\d+$/.test(slug)) throw new ApiError(400, 'slug: must not be only digits');
-    if (await projectSlugTaken(orm, member.organizationId, slug)) throw new ApiError(409, `a project with slug "${slug}" already exists`);
-    const project = await createProject(ctx.db, { organizationId: member.organizationId, teamId: team.id, name: input.name, slug, platform: input.platform ?? null });
-    return c.json(serializeProject(project, await getOrganization(orm, member.organizationId), [team]), 201);
+    if (await projectSlugTaken(db.orm, member.organizationId, slug)) throw new ApiError(409, `a project with slug "${slug}" already exists`);
+    const project = await createProject(db, { organizationId: member.organizationId, teamId: team.id, name: input.name, slug, platform: input.platform ?? null });
+    return c.json(serializeProject(project, await getOrganization(db.orm, member.organizationId), [team]), 201);
   });
 
-  r.get('/projects/:org/:project/keys', async (c) => {
-    const { project } = await projectFor(c, c.req.param('org'), c.req.param('project'), 'project:read');
-    const keys = await listProjectKeys(orm, project.id);
-    return c.json(keys.map((k) => serializeKey(k, publicUrl)));
+  r.openapi(listKeysRoute, async (c) => {
+    const { db, config } = c.get('app');
+    const keys = await listProjectKeys(db.orm, c.get('project').id);
+    return c.json(keys.map((k) => serializeKey(k, config.publicUrl)), 200);
   });
 
-  r.post('/projects/:org/:project/keys', async (c) => {
-    const { project, member } = await projectFor(c, c.req.param('org'), c.req.param('project'), 'project:write');
-    if (!canManageProjects(member)) throw new ApiError(403, 'only owners and admins can create keys');
-    const input = await jsonBody(c, createKeySchema);
-    const [key] = await orm
+  r.openapi(createKeyRoute, async (c) => {
+    const { db, config } = c.get('app');
+    const input = (c.req.valid('json') as z.infer<typeof CreateKeyBody> | undefined) ?? {};
+    const [key] = await db.orm
       .insert(projectKeys)
-      .values({ projectId: project.id, label: input.name ?? 'Default', publicKey: newDsnKey(), secretKey: newDsnKey() })
+      .values({ projectId: c.get('project').id, label: input.name ?? 'Default', publicKey: newDsnKey(), secretKey: newDsnKey() })
       .returning();
-    return c.json(serializeKey(key, publicUrl), 201);
+    return c.json(serializeKey(key, config.publicUrl), 201);
   });
 
   return r;

@@ -3,7 +3,7 @@ import { eventDisplay, type EventDisplay } from '../pipeline/eventtype.ts';
 import type { NormalizedEvent } from '../pipeline/normalize.ts';
 import type { EventRow } from '../queries/events.ts';
 import type { IssueListRow } from '../queries/issues.ts';
-import type { ProjectRow } from './context.ts';
+import type { ProjectRow } from './access.ts';
 
 type IssueFields = Omit<IssueListRow, 'cursorValue'>;
 
