@@ -7,6 +7,7 @@ import { ingestRoutes } from './ingest/routes.ts';
 import type { KeyCache } from './ingest/keys.ts';
 import type { Logger } from './log.ts';
 import type { QueueWriter } from './pipeline/queue.ts';
+import { serveWeb } from './web.ts';
 
 export type Role = 'ingest' | 'worker' | 'web';
 
@@ -43,7 +44,10 @@ export function createApp(ctx: AppContext): Hono {
   if (ctx.roles.has('ingest') && ctx.queue && ctx.keys) {
     app.route('/', ingestRoutes({ config: ctx.config, queue: ctx.queue, keys: ctx.keys }));
   }
-  if (ctx.roles.has('web')) app.route('/', apiRoutes(ctx));
+  if (ctx.roles.has('web')) {
+    app.route('/', apiRoutes(ctx));
+    serveWeb(app);
+  }
   app.notFound((c) => c.json({ detail: 'not found' }, 404));
   app.onError((err, c) => {
     ctx.log.error('unhandled error', err);
