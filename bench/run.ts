@@ -11,12 +11,16 @@
 // Settings (environment): BENCH_SECONDS (10), BENCH_CONNECTIONS (64), BENCH_ISSUES (300),
 // BENCH_DATABASE_URL (TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres),
 // BENCH_SERVER_ENV (JSON object of extra environment for the Faultline server, for tuning runs).
+//
+// Then the read side (bench/read.ts): seeds 10k issues and 1M events and prints issue-stream query
+// p50/p95 against the goal p95 ≤ 50 ms. BENCH_READ=0 skips it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
 import { createPostgresDatabase } from '../test/helpers/db.ts';
 import { freePort, startServerProcess } from '../test/helpers/process.ts';
+import { runReadBench } from './read.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -165,6 +169,9 @@ async function main() {
     console.error(`  MISMATCH: ${run.ok} acknowledged, ${counted - base} counted`);
     process.exitCode = 1;
   }
+
+  // 4. The read side: issue-stream queries on a seeded database.
+  if (process.env.BENCH_READ !== '0') await runReadBench();
 }
 
 main().catch((err) => {

@@ -1,8 +1,10 @@
 // Entry point.  `npm start` = `faultline serve`.
 //   faultline serve [--role ingest|worker|web[,...]]   run the server (all roles by default)
 //   faultline migrate                                  apply database migrations and exit
+//   faultline project|user|token create ...            administration, see cli.ts
 import { parseArgs } from 'node:util';
 import type { Role } from './app.ts';
+import { CLI_COMMANDS, CLI_USAGE, runCli } from './cli.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
@@ -10,7 +12,8 @@ import { createLogger } from './log.ts';
 import { ALL_ROLES, createRuntime, type Runtime } from './runtime.ts';
 
 const USAGE = `usage: faultline serve [--role ingest|worker|web[,...]]
-       faultline migrate`;
+       faultline migrate
+${CLI_USAGE}`;
 
 function parseRoles(value: string | undefined): ReadonlySet<Role> {
   if (!value) return ALL_ROLES;
@@ -47,6 +50,16 @@ function banner(config: Config, rt: Runtime, port: number): string {
 }
 
 async function main(argv: string[]): Promise<void> {
+  if ((CLI_COMMANDS as readonly string[]).includes(argv[0]) && !argv.includes('--help') && !argv.includes('-h')) {
+    try {
+      process.exitCode = await runCli(argv);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      console.error(err.message);
+      process.exitCode = 2;
+    }
+    return;
+  }
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { role: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   const command = positionals[0] ?? 'serve';
   if (values.help) {

@@ -7,6 +7,7 @@ import { createApp, type Role } from './app.ts';
 import { bootstrap, type BootstrapResult } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
+import { startScheduledJobs } from './jobs/index.ts';
 import { migrate } from './db/migrate.ts';
 import { KeyCache } from './ingest/keys.ts';
 import type { Logger } from './log.ts';
@@ -61,6 +62,8 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
     const keys = new KeyCache(db);
     const app = createApp({ config, db, log, queue: queue ?? undefined, keys, roles });
     if (worker && opts.startWorker !== false) worker.start();
+    // Scheduled issue work (auto-resolve, ignore durations) runs beside the digest.
+    const jobs = worker && opts.startWorker !== false ? startScheduledJobs(db, log) : null;
 
     return {
       config,
@@ -83,6 +86,7 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
           await new Promise<void>((resolve) => s.close(() => resolve()));
         }
         await queue?.close();
+        jobs?.stop();
         await worker?.stop();
         await db.close();
       },

@@ -9,13 +9,18 @@ import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppContext } from '../app.ts';
-import { actorFromToken } from '../auth/access.ts';
 import { ApiError } from '../errors.ts';
 import { REGISTRY, type ApiEnv } from './access.ts';
+import { activityRoutes } from './activity.ts';
+import { authentication, authRoutes } from './auth.ts';
 import { eventRoutes } from './events.ts';
 import { issueRoutes } from './issues.ts';
+import { keyRoutes } from './keys.ts';
+import { memberRoutes } from './members.ts';
 import { organizationRoutes } from './organizations.ts';
 import { projectRoutes } from './projects.ts';
+import { teamRoutes } from './teams.ts';
+import { tokenRoutes } from './tokens.ts';
 
 export const OPENAPI_PATH = '/api/0/openapi.json';
 REGISTRY.push({ method: 'GET', path: OPENAPI_PATH, access: { kind: 'public' } });
@@ -56,25 +61,21 @@ export function apiRoutes(ctx: AppContext): OpenAPIHono<ApiEnv> {
     }),
   );
 
-  // Who is calling: set `actor` when the request carries valid credentials. Rules in access.ts decide
-  // what each route needs; credentials that are present but wrong are a 401 everywhere.
-  api.use('/api/0/*', async (c, next) => {
-    c.set('app', ctx);
-    const header = c.req.header('authorization');
-    if (header) {
-      const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      if (!m) throw new ApiError(401, 'unsupported authorization scheme: use Bearer <token>');
-      const actor = await actorFromToken(ctx.db.orm, m[1]);
-      if (!actor) throw new ApiError(401, 'invalid token');
-      c.set('actor', actor);
-    }
-    await next();
-  });
+  // Who is calling: set `actor` from a bearer token or the session cookie (with its CSRF check), see
+  // auth.ts. Rules in access.ts decide what each route needs; a bearer token that is present but wrong
+  // is a 401 everywhere.
+  api.use('/api/0/*', authentication(ctx));
 
   api.route('/', organizationRoutes());
   api.route('/', projectRoutes());
   api.route('/', issueRoutes());
   api.route('/', eventRoutes());
+  api.route('/', activityRoutes());
+  api.route('/', authRoutes());
+  api.route('/', memberRoutes());
+  api.route('/', teamRoutes());
+  api.route('/', tokenRoutes());
+  api.route('/', keyRoutes());
 
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An API token' });
   api.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'faultline_session' });

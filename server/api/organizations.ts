@@ -3,6 +3,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import { organizationMembers } from '../db/schema.ts';
 import { getOrganization, listOrganizationsForUser, listTeams, serializeOrganization, serializeProject, serializeTeam, teamsOfProjects } from '../queries/projects.ts';
+import { recentTagKeys, topTagValues } from '../queries/tags.ts';
 import { route, type ApiEnv } from './access.ts';
 import { visibleProjects } from './context.ts';
 import { errorResponses, json, OrganizationSchema, OrgParams, ProjectSchema, TeamSchema } from './schemas.ts';
@@ -44,6 +45,35 @@ const listTeamsRoute = route({ kind: 'org', scope: 'team:read' }, {
   responses: { 200: json(z.array(TeamSchema), 'Teams'), ...errorResponses },
 });
 
+const TagKeyParams = OrgParams.extend({ key: z.string().min(1).max(200).openapi({ param: { name: 'key', in: 'path' }, example: 'environment' }) });
+
+const listEnvironments = route({ kind: 'org', scope: 'event:read' }, {
+  method: 'get',
+  path: '/api/0/organizations/{org}/environments',
+  tags,
+  summary: 'Environments seen in the projects you can see, most events first',
+  request: { params: OrgParams },
+  responses: { 200: json(z.array(z.object({ name: z.string() })), 'Environments'), ...errorResponses },
+});
+
+const listTagKeys = route({ kind: 'org', scope: 'event:read' }, {
+  method: 'get',
+  path: '/api/0/organizations/{org}/tags',
+  tags,
+  summary: 'Tag keys seen on recently active issues (search suggestions)',
+  request: { params: OrgParams },
+  responses: { 200: json(z.array(z.object({ key: z.string(), name: z.string() })), 'Tag keys'), ...errorResponses },
+});
+
+const listTagValues = route({ kind: 'org', scope: 'event:read' }, {
+  method: 'get',
+  path: '/api/0/organizations/{org}/tags/{key}/values',
+  tags,
+  summary: 'The most frequent values of a tag key, optionally starting with `query`',
+  request: { params: TagKeyParams, query: z.object({ query: z.string().max(200).optional() }) },
+  responses: { 200: json(z.array(z.object({ value: z.string(), count: z.number() })), 'Values'), ...errorResponses },
+});
+
 export function organizationRoutes(): OpenAPIHono<ApiEnv> {
   const r = new OpenAPIHono<ApiEnv>();
 
@@ -67,6 +97,26 @@ export function organizationRoutes(): OpenAPIHono<ApiEnv> {
 
   r.openapi(listTeamsRoute, async (c) => {
     return c.json((await listTeams(c.get('app').db.orm, c.get('member').organizationId)).map(serializeTeam), 200);
+  });
+
+  r.openapi(listEnvironments, async (c) => {
+    const { db } = c.get('app');
+    const projects = await visibleProjects(db.orm, c.get('member'));
+    const values = await topTagValues(db, projects.map((p) => p.id), 'environment', '', 100);
+    return c.json(values.map((v) => ({ name: v.value })), 200);
+  });
+
+  r.openapi(listTagKeys, async (c) => {
+    const { db } = c.get('app');
+    const projects = await visibleProjects(db.orm, c.get('member'));
+    const keys = await recentTagKeys(db, projects.map((p) => p.id));
+    return c.json(keys.map((key) => ({ key, name: key })), 200);
+  });
+
+  r.openapi(listTagValues, async (c) => {
+    const { db } = c.get('app');
+    const projects = await visibleProjects(db.orm, c.get('member'));
+    return c.json(await topTagValues(db, projects.map((p) => p.id), c.req.valid('param').key, c.req.valid('query').query ?? ''), 200);
   });
 
   return r;

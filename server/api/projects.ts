@@ -1,13 +1,12 @@
-// Projects (one per service) and their DSN keys.
+// Projects (one per service). Their DSN keys: keys.ts.
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { newDsnKey } from '../auth/tokens.ts';
+import { eq } from 'drizzle-orm';
 import { slugify } from '../bootstrap.ts';
-import { projectKeys } from '../db/schema.ts';
+import { projects as projectsTable } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
-import { listProjectKeys, serializeKey } from '../queries/keys.ts';
 import { createProject, getOrganization, projectSlugTaken, serializeProject, teamsOfProjects } from '../queries/projects.ts';
 import { ADMIN_ROLES, route, type ApiEnv } from './access.ts';
-import { errorResponses, json, ProjectKeySchema, ProjectParams, ProjectSchema, TeamParams } from './schemas.ts';
+import { errorResponses, json, ProjectParams, ProjectSchema, TeamParams } from './schemas.ts';
 
 const tags = ['Projects'];
 
@@ -23,8 +22,6 @@ const CreateProjectBody = z.object({
   slug: slugSchema.optional(),
   platform: z.string().max(64).nullish(),
 });
-
-const CreateKeyBody = z.object({ name: z.string().trim().min(1).max(64).optional() });
 
 const getProjectRoute = route({ kind: 'project', scope: 'project:read' }, {
   method: 'get',
@@ -44,22 +41,28 @@ const createProjectRoute = route({ kind: 'team', scope: 'project:write', roles: 
   responses: { 201: json(ProjectSchema, 'The new project'), 409: json(z.object({ detail: z.string() }), 'Slug taken'), ...errorResponses },
 });
 
-const listKeysRoute = route({ kind: 'project', scope: 'project:read' }, {
-  method: 'get',
-  path: '/api/0/projects/{org}/{project}/keys',
-  tags,
-  summary: "A project's DSN keys, each with dsn.public",
-  request: { params: ProjectParams },
-  responses: { 200: json(z.array(ProjectKeySchema), 'Keys'), ...errorResponses },
-});
+const UpdateProjectBody = z
+  .object({
+    name: z.string().trim().min(1).max(64).optional(),
+    resolveAgeHours: z
+      .number()
+      .int()
+      .min(0)
+      .max(8760)
+      .nullable()
+      .optional()
+      .openapi({ description: 'Resolve issues after this many hours without events; 0 or null: never (the default)' }),
+    resolveAge: z.number().int().min(0).max(8760).optional().openapi({ description: "Sentry's name for resolveAgeHours" }),
+  })
+  .openapi('ProjectUpdate');
 
-const createKeyRoute = route({ kind: 'project', scope: 'project:write', roles: ADMIN_ROLES }, {
-  method: 'post',
-  path: '/api/0/projects/{org}/{project}/keys',
+const updateProjectRoute = route({ kind: 'project', scope: 'project:write', roles: ADMIN_ROLES }, {
+  method: 'put',
+  path: '/api/0/projects/{org}/{project}',
   tags,
-  summary: 'Create a DSN key',
-  request: { params: ProjectParams, body: { content: { 'application/json': { schema: CreateKeyBody } }, required: false } },
-  responses: { 201: json(ProjectKeySchema, 'The new key'), ...errorResponses },
+  summary: "Change a project's name or auto-resolve age (resolveAgeHours)",
+  request: { params: ProjectParams, body: { content: { 'application/json': { schema: UpdateProjectBody } }, required: true } },
+  responses: { 200: json(ProjectSchema, 'The project'), ...errorResponses },
 });
 
 export function projectRoutes(): OpenAPIHono<ApiEnv> {
@@ -72,6 +75,19 @@ export function projectRoutes(): OpenAPIHono<ApiEnv> {
     return c.json(serializeProject(project, await getOrganization(orm, c.get('member').organizationId), teams.get(project.id) ?? []), 200);
   });
 
+  r.openapi(updateProjectRoute, async (c) => {
+    const orm = c.get('app').db.orm;
+    const input = c.req.valid('json');
+    const age = input.resolveAgeHours !== undefined ? input.resolveAgeHours : input.resolveAge;
+    const set: Partial<typeof projectsTable.$inferInsert> = {};
+    if (input.name !== undefined) set.name = input.name;
+    if (age !== undefined) set.resolveAgeHours = age === 0 ? null : age;
+    if (Object.keys(set).length === 0) throw new ApiError(400, 'nothing to change: send name or resolveAgeHours');
+    const [project] = await orm.update(projectsTable).set(set).where(eq(projectsTable.id, c.get('project').id)).returning();
+    const teams = await teamsOfProjects(orm, [project.id]);
+    return c.json({ ...serializeProject(project, await getOrganization(orm, c.get('member').organizationId), teams.get(project.id) ?? []), resolveAgeHours: project.resolveAgeHours ?? 0, resolveAge: project.resolveAgeHours ?? 0 }, 200);
+  });
+
   r.openapi(createProjectRoute, async (c) => {
     const { db } = c.get('app');
     const member = c.get('member');
@@ -82,22 +98,6 @@ export function projectRoutes(): OpenAPIHono<ApiEnv> {
     if (await projectSlugTaken(db.orm, member.organizationId, slug)) throw new ApiError(409, `a project with slug "${slug}" already exists`);
     const project = await createProject(db, { organizationId: member.organizationId, teamId: team.id, name: input.name, slug, platform: input.platform ?? null });
     return c.json(serializeProject(project, await getOrganization(db.orm, member.organizationId), [team]), 201);
-  });
-
-  r.openapi(listKeysRoute, async (c) => {
-    const { db, config } = c.get('app');
-    const keys = await listProjectKeys(db.orm, c.get('project').id);
-    return c.json(keys.map((k) => serializeKey(k, config.publicUrl)), 200);
-  });
-
-  r.openapi(createKeyRoute, async (c) => {
-    const { db, config } = c.get('app');
-    const input = (c.req.valid('json') as z.infer<typeof CreateKeyBody> | undefined) ?? {};
-    const [key] = await db.orm
-      .insert(projectKeys)
-      .values({ projectId: c.get('project').id, label: input.name ?? 'Default', publicKey: newDsnKey(), secretKey: newDsnKey() })
-      .returning();
-    return c.json(serializeKey(key, config.publicUrl), 201);
   });
 
   return r;

@@ -24,7 +24,19 @@ export function shortId(projectSlug: string, n: number): string {
   return `${projectSlug.toUpperCase()}-${shortIdSuffix(n)}`;
 }
 
-export function serializeIssue(issue: IssueFields, project: Pick<ProjectRow, 'id' | 'slug' | 'name' | 'platform'>, publicUrl: string, orgSlug: string) {
+/** What an issue row does not carry: who it is assigned to, how many comments it has (api/issues.ts issueExtras). */
+export interface IssueExtras {
+  assignedTo: { type: 'user' | 'team'; id: string; name: string; email?: string } | null;
+  numComments: number;
+}
+
+export function serializeIssue(
+  issue: IssueFields,
+  project: Pick<ProjectRow, 'id' | 'slug' | 'name' | 'platform'>,
+  publicUrl: string,
+  orgSlug: string,
+  extras: IssueExtras = { assignedTo: null, numComments: 0 },
+) {
   return {
     id: String(issue.id),
     shortId: shortId(project.slug, issue.shortId),
@@ -43,8 +55,8 @@ export function serializeIssue(issue: IssueFields, project: Pick<ProjectRow, 'id
     issueType: issue.type === 'error' ? 'error' : 'default',
     issueCategory: 'error',
     metadata: issue.metadata,
-    numComments: 0,
-    assignedTo: null,
+    numComments: extras.numComments,
+    assignedTo: extras.assignedTo,
     isBookmarked: false,
     isSubscribed: false,
     hasSeen: false,

@@ -7,12 +7,18 @@ import { hashToken } from './tokens.ts';
 export type Role = 'owner' | 'admin' | 'member';
 
 export interface Actor {
+  /** How the request authenticated: an API token (Authorization: Bearer) or the UI's session cookie. */
+  kind: 'token' | 'session';
   userId: number;
   email: string;
-  /** Token scopes; a signed-in session has every scope of its role. */
+  /** Token scopes; a signed-in session has every scope of its role (auth/roles.ts). */
   scopes: ReadonlySet<string>;
   tokenId: number | null;
+  sessionId: number | null;
 }
+
+/** A token's last use is written at most this often (one UPDATE a minute per token, not per request). */
+const LAST_USED_EVERY_MS = 60_000;
 
 export interface Membership {
   organizationId: number;
@@ -25,14 +31,18 @@ export interface Membership {
 export async function actorFromToken(orm: Orm, token: string): Promise<Actor | null> {
   if (token.length > 200) return null;
   const [row] = await orm
-    .select({ tokenId: apiTokens.id, userId: users.id, email: users.email, scopes: apiTokens.scopes, expiresAt: apiTokens.expiresAt, active: users.isActive })
+    .select({ tokenId: apiTokens.id, userId: users.id, email: users.email, scopes: apiTokens.scopes, expiresAt: apiTokens.expiresAt, lastUsedAt: apiTokens.lastUsedAt, active: users.isActive })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(eq(apiTokens.tokenHash, hashToken(token)))
     .limit(1);
   if (!row || !row.active) return null;
-  if (row.expiresAt && row.expiresAt.getTime() < Date.now()) return null;
-  return { userId: row.userId, email: row.email, scopes: new Set(row.scopes), tokenId: row.tokenId };
+  const now = Date.now();
+  if (row.expiresAt && row.expiresAt.getTime() < now) return null;
+  if (!row.lastUsedAt || now - row.lastUsedAt.getTime() >= LAST_USED_EVERY_MS) {
+    await orm.update(apiTokens).set({ lastUsedAt: new Date(now) }).where(eq(apiTokens.id, row.tokenId));
+  }
+  return { kind: 'token', userId: row.userId, email: row.email, scopes: new Set(row.scopes), tokenId: row.tokenId, sessionId: null };
 }
 
 export async function membershipFor(orm: Orm, userId: number, orgSlugOrId: string): Promise<Membership | null> {

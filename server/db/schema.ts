@@ -332,7 +332,15 @@ export const issueTags = pgTable(
     firstSeen: tz('first_seen').notNull(),
     lastSeen: tz('last_seen').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.issueId, t.key, t.value] }), index('issue_tags_key_value').on(t.key, t.value)],
+  (t) => [
+    primaryKey({ columns: [t.issueId, t.key, t.value] }),
+    // Tag filters of the issue list (`region:eu-west-1`): the issue ids of a key and value from the index
+    // alone (index-only scan), or one probe per issue while walking the list's order. Replaces (key, value),
+    // which had to visit a heap row per match to learn its issue id. Migration 0008 also creates
+    // extended statistics on (key, value): values are specific to their key, and without them the
+    // planner multiplied the two selectivities and took `environment:production` for a rare filter.
+    index('issue_tags_key_value_issue').on(t.key, t.value, t.issueId),
+  ],
 );
 
 /** Distinct users per issue (by user identity, see eventtype.userKey). */

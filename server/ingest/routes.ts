@@ -14,8 +14,9 @@ import { authFromRequest, withEnvelopeDsn, type IngestAuth } from './auth.ts';
 import { decodeBody, readBody } from './decode.ts';
 import { parseEnvelope, type Envelope } from './envelope.ts';
 import { IngestError } from './errors.ts';
-import type { KeyCache } from './keys.ts';
+import type { KeyCache, KeyInfo } from './keys.ts';
 import { decodeStoreBody, normalizeEventId, parseEventJson } from './payload.ts';
+import { KeyRateLimited } from './rate-limit.ts';
 
 export interface IngestDeps {
   config: Pick<Config, 'limits' | 'trustProxy'>;
@@ -41,6 +42,7 @@ const MAX_PROJECT_ID = 2_147_483_647;
 interface Authenticated {
   projectId: number;
   auth: IngestAuth;
+  key: KeyInfo;
 }
 
 export function ingestRoutes(deps: IngestDeps): Hono<Env> {
@@ -54,6 +56,12 @@ export function ingestRoutes(deps: IngestDeps): Hono<Env> {
   app.options('*', (c) => c.body(null, 204));
 
   app.onError((err, c) => {
+    // A DSN key over its rate limit (rate-limit.ts, protocol §4.3).
+    if (err instanceof KeyRateLimited) {
+      for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+      c.header('X-Sentry-Error', err.message);
+      return c.json({ detail: err.message }, 429);
+    }
     const e = err instanceof IngestError ? err : null;
     if (!e) console.error('ingest: unexpected error', err);
     const status = e?.status ?? 500;
@@ -75,7 +83,8 @@ export function ingestRoutes(deps: IngestDeps): Hono<Env> {
     if (!key) throw new IngestError('unknown_key');
     if (!key.isActive) throw new IngestError('disabled_key');
     if (pathProjectId !== null && key.projectId !== pathProjectId) throw new IngestError('wrong_project');
-    return { projectId: key.projectId, auth };
+    if (key.rateLimit) deps.keys.rateLimits.check(key);
+    return { projectId: key.projectId, auth, key };
   }
 
   function requestAuth(c: Context<Env>): IngestAuth | null {
@@ -153,6 +162,7 @@ export function ingestRoutes(deps: IngestDeps): Hono<Env> {
         dropped[k] = (dropped[k] ?? 0) + 1;
       }
     }
+    if (who.key.rateLimit) await deps.keys.rateLimits.take(who.key, items.length);
     await deps.queue.enqueue(items);
     deps.onItems?.(who.projectId, items.length, dropped);
     const id = items[0]?.meta.eventId ?? headerEventId;
@@ -184,6 +194,7 @@ export function ingestRoutes(deps: IngestDeps): Hono<Env> {
       deps.onItems?.(who.projectId, 0, { transaction: 1 });
       return c.json({ id: item.meta.eventId });
     }
+    if (who.key.rateLimit) await deps.keys.rateLimits.take(who.key, 1);
     await deps.queue.enqueue([item]);
     deps.onItems?.(who.projectId, 1, {});
     return c.json({ id: item.meta.eventId });

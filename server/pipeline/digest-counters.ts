@@ -1,5 +1,7 @@
 // Digest step: what the newly stored events of a batch change on their issues: times seen, first and
-// last seen, the latest title/level, distinct users, tag value counts, hourly stats and regressions.
+// last seen, the latest title/level, distinct users, tag value counts, hourly stats, regressions of
+// resolved issues and tripped conditions of ignored ones (rules in regression.ts), and issues merged
+// away while the batch ran (queries/issue-merge.ts).
 // Chunks of the batch add small facts here (the events themselves are gone by then) and `flush`
 // writes them once per batch, inside the digest transaction: a batch of 2,000 events across 300 issues
 // costs one upsert of the issues' ~4,000 tag rows, not one per event.
@@ -8,7 +10,7 @@ import { toDate } from '../db/client.ts';
 import { deleteIssueOwnedRows } from '../db/issue-owned.ts';
 import { recordset, recordsetParam } from '../db/recordset.ts';
 import type { PreparedEvent } from './prepare.ts';
-import { isRegression } from './regression.ts';
+import { hasIgnoreCondition, ignoreConditions, ignoreDetailsOf, ignoreTripped, isRegression, releasesToLookUp, windowedConditions, type IgnoreDetails, type IgnoreTrip } from './regression.ts';
 
 interface Latest {
   timestamp: Date;
@@ -28,7 +30,70 @@ interface IssueDelta {
   events: Array<{ timestamp: Date; release: string | null; eventId: string }>;
   users: Set<string>;
   newUsers: number;
-  regressedBy: { eventId: string; release: string | null } | null;
+  /** The issue goes back to unresolved with this substatus, and gets this activity. */
+  reopen: Reopen | null;
+}
+
+interface Reopen {
+  substatus: 'regressed' | IgnoreTrip;
+  activity: string;
+  data: Record<string, unknown>;
+}
+
+interface LockedIssue {
+  id: number;
+  projectId: number;
+  status: string;
+  statusDetails: Record<string, unknown> | null;
+  resolvedAt: Date | null;
+  timesSeen: number;
+  userCount: number;
+}
+
+/** Locks the issues in id order; returns those that exist. */
+async function lockIssues(tx: Tx, ids: number[]): Promise<Map<number, LockedIssue>> {
+  const rows = await tx.query<{ id: number; project_id: number; status: string; status_details: Record<string, unknown> | null; resolved_at: unknown; times_seen: number; user_count: number }>(
+    'SELECT id, project_id, status, status_details, resolved_at, times_seen, user_count FROM issues WHERE id = ANY($1::int8[]) ORDER BY id FOR UPDATE',
+    [ids],
+  );
+  return new Map(
+    rows.map((r) => [
+      Number(r.id),
+      {
+        id: Number(r.id),
+        projectId: Number(r.project_id),
+        status: r.status,
+        statusDetails: r.status_details,
+        resolvedAt: r.resolved_at ? toDate(r.resolved_at) : null,
+        timesSeen: Number(r.times_seen),
+        userCount: Number(r.user_count),
+      },
+    ]),
+  );
+}
+
+/**
+ * For issues that no longer exist: the issue their events' hashes lead to now (a merge re-pointed
+ * them), by the first of each event's hashes that leads anywhere.
+ */
+async function mergedInto(tx: Tx, gone: number[]): Promise<Map<number, number>> {
+  const rows = await tx.query<{ gone: number; survivor: number }>(
+    `SELECT DISTINCT ON (e.issue_id) e.issue_id AS gone, h.issue_id AS survivor
+     FROM events e
+     CROSS JOIN LATERAL json_array_elements_text(e.grouping::json->'hashes') WITH ORDINALITY AS g(hash, n)
+     JOIN issue_hashes h ON h.project_id = e.project_id AND h.hash = g.hash
+     JOIN issues i ON i.id = h.issue_id
+     WHERE e.issue_id = ANY($1::int8[])
+     ORDER BY e.issue_id, g.n`,
+    [gone],
+  );
+  return new Map(rows.map((r) => [Number(r.gone), Number(r.survivor)]));
+}
+
+/** Sentry's activities for a snooze that ended: `set_escalating` (counts), `auto_set_ongoing` (duration). */
+function tripReopen(trip: IgnoreTrip, details: IgnoreDetails, d: IssueDelta): Reopen {
+  const data = { expired_snooze: ignoreConditions(details), eventId: d.events.at(-1)?.eventId ?? null };
+  return trip === 'ongoing' ? { substatus: 'ongoing', activity: 'auto_set_ongoing', data } : { substatus: 'escalating', activity: 'set_escalating', data };
 }
 
 interface TagCount {
@@ -51,7 +116,7 @@ const ISSUE_UPDATE_COLUMNS = [
   ['message', 'text'],
   ['level', 'text'],
   ['metadata', 'text'],
-  ['regressed', 'bool'],
+  ['reopen', 'text'],
 ] as const;
 
 const TAG_COLUMNS = [
@@ -81,7 +146,7 @@ export class BatchCounters {
       const id = issueOf.get(e)!;
       let d = this.issues.get(id);
       if (!d) {
-        d = { id, count: 0, first: e.timestamp, latest: latestOf(e), events: [], users: new Set(), newUsers: 0, regressedBy: null };
+        d = { id, count: 0, first: e.timestamp, latest: latestOf(e), events: [], users: new Set(), newUsers: 0, reopen: null };
         this.issues.set(id, d);
       }
       d.count++;
@@ -108,23 +173,52 @@ export class BatchCounters {
     }
   }
 
-  async flush(tx: Tx): Promise<void> {
+  /**
+   * Writes the batch: locks its issues in id order (two workers then wait instead of deadlocking),
+   * follows issues merged away meanwhile, decides regressions and ignore conditions, then bumps
+   * counters, users, tags and stats.
+   */
+  async flush(tx: Tx, now: Date = new Date()): Promise<void> {
     if (this.issues.size === 0) return;
-    let ids = [...this.issues.keys()].sort((a, b) => a - b);
-    const locked = await this.findRegressions(tx, ids);
-    if (locked.size < ids.length) {
-      // Deleted while this batch ran: what the batch stored for them goes too; the next event with
-      // the same fingerprint starts a new issue (the deletion removed its hashes).
-      const gone = ids.filter((id) => !locked.has(id));
-      await deleteIssueOwnedRows(tx, gone);
-      for (const id of gone) this.forget(id);
-      ids = ids.filter((id) => locked.has(id));
-      if (ids.length === 0) return;
-    }
+    const ids = [...this.issues.keys()].sort((a, b) => a - b);
+    const locked = await lockIssues(tx, ids);
+    const gone = ids.filter((id) => !locked.has(id));
+    if (gone.length > 0) await this.handleGone(tx, gone, locked);
+    if (this.issues.size === 0) return;
+    const live = [...this.issues.keys()].sort((a, b) => a - b);
+    await this.findRegressions(tx, live.map((id) => locked.get(id)!));
     await this.countNewUsers(tx);
-    await this.updateIssues(tx, ids);
+    await this.checkIgnored(tx, live.map((id) => locked.get(id)!), now);
+    await this.updateIssues(tx, live);
     await this.bumpTags(tx);
     await this.bumpStats(tx);
+  }
+
+  /**
+   * Issues gone while this batch ran. Merged into another issue (queries/issue-merge.ts): the hashes
+   * that led here now lead to the survivor, so what the batch stored moves there and is counted there.
+   * Deleted: what the batch stored for them goes too; the next event with the same fingerprint starts
+   * a new issue (the deletion removed its hashes).
+   */
+  private async handleGone(tx: Tx, gone: number[], locked: Map<number, LockedIssue>): Promise<void> {
+    const survivors = await mergedInto(tx, gone);
+    const dropped = gone.filter((id) => !survivors.has(id));
+    for (const [from, to] of survivors) {
+      await tx.query('UPDATE events SET issue_id = $2 WHERE issue_id = $1', [from, to]);
+      // Hashes this batch added for the merged issue (after the merge had re-pointed the others).
+      await tx.query('UPDATE issue_hashes SET issue_id = $2 WHERE issue_id = $1', [from, to]);
+      this.rekey(from, to);
+    }
+    const more = [...new Set(survivors.values())].filter((id) => !locked.has(id)).sort((a, b) => a - b);
+    if (more.length > 0) {
+      const rows = await lockIssues(tx, more);
+      for (const [id, row] of rows) locked.set(id, row);
+      for (const id of more) if (!rows.has(id)) dropped.push(id); // merged, then deleted too
+    }
+    if (dropped.length > 0) {
+      await deleteIssueOwnedRows(tx, dropped);
+      for (const id of dropped) this.forget(id);
+    }
   }
 
   private forget(issueId: number): void {
@@ -133,23 +227,111 @@ export class BatchCounters {
     for (const [k, s] of this.stats) if (s.issue === issueId) this.stats.delete(k);
   }
 
-  /**
-   * Locks the issues in id order (two workers then wait instead of deadlocking), checks regressions,
-   * and returns the ids that still exist.
-   */
-  private async findRegressions(tx: Tx, ids: number[]): Promise<Set<number>> {
-    const current = await tx.query<{ id: number; status: string; status_details: Record<string, unknown> | null; resolved_at: unknown }>(
-      'SELECT id, status, status_details, resolved_at FROM issues WHERE id = ANY($1::int8[]) ORDER BY id FOR UPDATE',
-      [ids],
-    );
-    for (const row of current) {
-      if (row.status !== 'resolved') continue;
-      const d = this.issues.get(Number(row.id))!;
-      const state = { status: row.status, statusDetails: row.status_details, resolvedAt: row.resolved_at ? toDate(row.resolved_at) : null };
-      const e = d.events.find((ev) => isRegression(state, ev));
-      if (e) d.regressedBy = { eventId: e.eventId, release: e.release };
+  /** Moves what the batch gathered for issue `from` to issue `to`. */
+  private rekey(from: number, to: number): void {
+    const d = this.issues.get(from);
+    if (!d) return;
+    this.issues.delete(from);
+    const into = this.issues.get(to);
+    if (!into) {
+      d.id = to;
+      this.issues.set(to, d);
+    } else {
+      into.count += d.count;
+      if (d.first < into.first) into.first = d.first;
+      if (d.latest.timestamp >= into.latest.timestamp) into.latest = d.latest;
+      into.events.push(...d.events);
+      for (const u of d.users) into.users.add(u);
     }
-    return new Set(current.map((r) => Number(r.id)));
+    for (const [k, t] of [...this.tags]) {
+      if (t.issue !== from) continue;
+      this.tags.delete(k);
+      const nk = `${to}\u0001${t.key}\u0001${t.value}`;
+      const e = this.tags.get(nk);
+      if (!e) this.tags.set(nk, { ...t, issue: to });
+      else {
+        e.n += t.n;
+        if (t.first < e.first) e.first = t.first;
+        if (t.last > e.last) e.last = t.last;
+      }
+    }
+    for (const [k, s] of [...this.stats]) {
+      if (s.issue !== from) continue;
+      this.stats.delete(k);
+      const nk = `${to}\u0001${s.bucket}`;
+      const e = this.stats.get(nk);
+      if (e) e.n += s.n;
+      else this.stats.set(nk, { ...s, issue: to });
+    }
+  }
+
+  /** Resolved issues that this batch's events reopen (regression.ts). */
+  private async findRegressions(tx: Tx, rows: LockedIssue[]): Promise<void> {
+    const resolved = rows.filter((r) => r.status === 'resolved');
+    if (resolved.length === 0) return;
+    const stateOf = (r: LockedIssue) => ({ status: r.status, statusDetails: r.statusDetails, resolvedAt: r.resolvedAt });
+    // Releases that cannot be ordered by version are ordered by when the project first saw them.
+    const wanted = new Map<string, [number, string]>();
+    for (const r of resolved) {
+      for (const ev of this.issues.get(r.id)!.events) for (const rel of releasesToLookUp(stateOf(r), ev)) wanted.set(`${r.projectId}\u0001${rel}`, [r.projectId, rel]);
+    }
+    const firstSeen = new Map<string, Date>();
+    if (wanted.size > 0) {
+      const pairs = [...wanted.values()];
+      const found = await tx.query<{ project_id: number; release: string; first_seen: unknown }>(
+        `SELECT w.project_id, w.release, min(t.first_seen) AS first_seen
+         FROM unnest($1::int[], $2::text[]) AS w(project_id, release)
+         JOIN issue_tags t ON t.key = 'release' AND t.value = w.release
+         JOIN issues i ON i.id = t.issue_id AND i.project_id = w.project_id
+         GROUP BY w.project_id, w.release`,
+        [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+      );
+      for (const f of found) firstSeen.set(`${f.project_id}\u0001${f.release}`, toDate(f.first_seen));
+    }
+    for (const r of resolved) {
+      const d = this.issues.get(r.id)!;
+      const seen = (release: string) => firstSeen.get(`${r.projectId}\u0001${release}`) ?? null;
+      const e = d.events.find((ev) => isRegression(stateOf(r), ev, seen));
+      if (e) d.reopen = { substatus: 'regressed', activity: 'set_regression', data: { eventId: e.eventId, version: e.release } };
+    }
+  }
+
+  /**
+   * Ignored issues whose condition this batch trips: the duration has passed, or the events or users
+   * since ignoring (in total, or within the window) reached the count. Runs after the new users are
+   * counted and the events inserted, so the counts include this batch.
+   */
+  private async checkIgnored(tx: Tx, rows: LockedIssue[], now: Date): Promise<void> {
+    const windowed: Array<{ id: number; since: string; atLeast: number; users: boolean; details: IgnoreDetails }> = [];
+    for (const r of rows) {
+      if (r.status !== 'ignored') continue;
+      const details = ignoreDetailsOf(r.statusDetails);
+      if (!hasIgnoreCondition(details)) continue;
+      const d = this.issues.get(r.id)!;
+      const trip = ignoreTripped(details, now, { timesSeen: r.timesSeen + d.count, userCount: r.userCount + d.newUsers });
+      if (trip) {
+        d.reopen = tripReopen(trip, details, d);
+        continue;
+      }
+      const w = windowedConditions(details, now);
+      if (w.events) windowed.push({ id: r.id, since: w.events.since.toISOString(), atLeast: w.events.atLeast, users: false, details });
+      if (w.users) windowed.push({ id: r.id, since: w.users.since.toISOString(), atLeast: w.users.atLeast, users: true, details });
+    }
+    if (windowed.length === 0) return;
+    // Bounded reads: the events of the window through (issue_id, timestamp), at most `atLeast` of them.
+    const counts = await tx.query<{ n: number }>(
+      `SELECT CASE WHEN w.users
+                THEN (SELECT count(DISTINCT e.user_key) FROM events e WHERE e.issue_id = w.id AND e.timestamp >= w.since AND e.user_key IS NOT NULL)
+                ELSE (SELECT count(*) FROM (SELECT 1 FROM events e WHERE e.issue_id = w.id AND e.timestamp >= w.since LIMIT w.lim) x)
+              END AS n
+       FROM unnest($1::int8[], $2::text[]::timestamptz[], $3::int[], $4::text[]::bool[]) WITH ORDINALITY AS w(id, since, lim, users, ord)
+       ORDER BY w.ord`,
+      [windowed.map((w) => w.id), windowed.map((w) => w.since), windowed.map((w) => w.atLeast), windowed.map((w) => String(w.users))],
+    );
+    windowed.forEach((w, i) => {
+      const d = this.issues.get(w.id)!;
+      if (!d.reopen && Number(counts[i].n) >= w.atLeast) d.reopen = tripReopen('escalating', w.details, d);
+    });
   }
 
   /** A user is new to an issue when its (issue, user) row did not exist yet. */
@@ -179,10 +361,10 @@ export class BatchCounters {
          message = CASE WHEN d.last >= i.last_seen THEN d.message ELSE i.message END,
          level = CASE WHEN d.last >= i.last_seen THEN d.level ELSE i.level END,
          metadata = CASE WHEN d.last >= i.last_seen THEN d.metadata::jsonb ELSE i.metadata END,
-         status = CASE WHEN d.regressed THEN 'unresolved' ELSE i.status END,
-         substatus = CASE WHEN d.regressed THEN 'regressed' ELSE i.substatus END,
-         status_details = CASE WHEN d.regressed THEN '{}'::jsonb ELSE i.status_details END,
-         resolved_at = CASE WHEN d.regressed THEN NULL ELSE i.resolved_at END
+         status = CASE WHEN d.reopen IS NOT NULL THEN 'unresolved' ELSE i.status END,
+         substatus = COALESCE(d.reopen, i.substatus),
+         status_details = CASE WHEN d.reopen IS NOT NULL THEN '{}'::jsonb ELSE i.status_details END,
+         resolved_at = CASE WHEN d.reopen IS NOT NULL THEN NULL ELSE i.resolved_at END
        FROM ${recordset(1, ISSUE_UPDATE_COLUMNS, 'd')}
        WHERE i.id = d.id`,
       [
@@ -198,17 +380,17 @@ export class BatchCounters {
             message: d.latest.message,
             level: d.latest.level,
             metadata: d.latest.metadataJson,
-            regressed: d.regressedBy !== null,
+            reopen: d.reopen?.substatus ?? null,
           })),
         ),
       ],
     );
-    const regressed = list.filter((d) => d.regressedBy);
-    if (regressed.length > 0) {
+    const reopened = list.filter((d) => d.reopen);
+    if (reopened.length > 0) {
       await tx.query(
         `INSERT INTO activities (issue_id, type, data)
-         SELECT id, 'set_regression', data::jsonb FROM unnest($1::int8[], $2::text[]) AS r(id, data)`,
-        [regressed.map((d) => d.id), regressed.map((d) => JSON.stringify({ eventId: d.regressedBy!.eventId, version: d.regressedBy!.release }))],
+         SELECT id, type, data::jsonb FROM unnest($1::int8[], $2::text[], $3::text[]) AS r(id, type, data)`,
+        [reopened.map((d) => d.id), reopened.map((d) => d.reopen!.activity), reopened.map((d) => JSON.stringify(d.reopen!.data))],
       );
     }
   }

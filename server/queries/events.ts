@@ -74,12 +74,12 @@ export async function listIssueEvents(db: Queryable, q: EventPageQuery): Promise
   const cols = q.full ? `${FULL_COLUMNS} FROM ${FROM_FULL}` : `${SUMMARY_COLUMNS} FROM ${FROM_SUMMARY}`;
   const params: unknown[] = [q.issueId, q.limit + 1];
   let where = 'e.issue_id = $1';
-  let order = 'e.timestamp DESC, e.event_id DESC';
+  let order = 'e.timestamp DESC NULLS LAST, e.event_id DESC NULLS LAST';
   if (q.after) {
     params.push(new Date(q.after.value).toISOString(), q.after.id);
     if (q.after.prev) {
       where += ' AND (e.timestamp, e.event_id) > ($3::timestamptz, $4::uuid)';
-      order = 'e.timestamp ASC, e.event_id ASC';
+      order = 'e.timestamp ASC NULLS FIRST, e.event_id ASC NULLS FIRST';
     } else {
       where += ' AND (e.timestamp, e.event_id) < ($3::timestamptz, $4::uuid)';
     }
@@ -89,7 +89,7 @@ export async function listIssueEvents(db: Queryable, q: EventPageQuery): Promise
 }
 
 export async function getIssueEvent(db: Queryable, issueId: number, which: 'latest' | 'oldest'): Promise<EventRow | null> {
-  const order = which === 'latest' ? 'e.timestamp DESC, e.event_id DESC' : 'e.timestamp ASC, e.event_id ASC';
+  const order = which === 'latest' ? 'e.timestamp DESC NULLS LAST, e.event_id DESC NULLS LAST' : 'e.timestamp ASC NULLS FIRST, e.event_id ASC NULLS FIRST';
   const [row] = await db.query(`SELECT ${FULL_COLUMNS} FROM ${FROM_FULL} WHERE e.issue_id = $1 ORDER BY ${order} LIMIT 1`, [issueId]);
   return row ? fix(row) : null;
 }
@@ -104,12 +104,12 @@ export async function adjacentEventIds(db: Queryable, ev: EventRow): Promise<{ p
   const ts = ev.timestamp.toISOString();
   const [prev] = await db.query<{ event_id: string }>(
     `SELECT replace(event_id::text, '-', '') AS event_id FROM events WHERE issue_id = $1 AND (timestamp, event_id) < ($2::timestamptz, $3::uuid)
-     ORDER BY timestamp DESC, event_id DESC LIMIT 1`,
+     ORDER BY timestamp DESC NULLS LAST, event_id DESC NULLS LAST LIMIT 1`,
     [ev.issue_id, ts, ev.event_id],
   );
   const [next] = await db.query<{ event_id: string }>(
     `SELECT replace(event_id::text, '-', '') AS event_id FROM events WHERE issue_id = $1 AND (timestamp, event_id) > ($2::timestamptz, $3::uuid)
-     ORDER BY timestamp ASC, event_id ASC LIMIT 1`,
+     ORDER BY timestamp ASC NULLS FIRST, event_id ASC NULLS FIRST LIMIT 1`,
     [ev.issue_id, ts, ev.event_id],
   );
   return { previous: prev?.event_id ?? null, next: next?.event_id ?? null };

@@ -1,6 +1,6 @@
 // Compiles resolved issue-search terms (server/search) into a parameterized SQL condition on
 // `issues i`. Values only ever travel as parameters; the SQL text is built from fixed fragments.
-import type { ResolvedTerm } from '../search/spec.ts';
+import type { Assignee, ResolvedTerm } from '../search/spec.ts';
 import { escapeLike, wildcardToLike } from '../search/spec.ts';
 import { ApiError } from '../errors.ts';
 
@@ -41,10 +41,12 @@ function isCondition(p: Params, value: string): string {
   switch (value) {
     case 'regressed':
       return `(i.status = 'unresolved' AND i.substatus = 'regressed')`;
+    case 'for_review':
+      return `(i.status = 'unresolved' AND (i.substatus IN ('regressed', 'escalating') OR i.first_seen > now() - interval '7 days'))`;
     case 'assigned':
-      return 'FALSE'; // assignment arrives with the triage work; nothing is assigned yet
+      return ASSIGNED;
     case 'unassigned':
-      return 'TRUE';
+      return UNASSIGNED;
     default:
       throw new ApiError(400, `unsupported is: value "${value}"`);
   }
@@ -59,8 +61,35 @@ function op(o: string): string {
 const DATE_COLUMNS: Record<string, string> = { firstSeen: 'i.first_seen', lastSeen: 'i.last_seen' };
 const NUMBER_COLUMNS: Record<string, string> = { times_seen: 'i.times_seen' };
 
+const ASSIGNED = '(i.assignee_user_id IS NOT NULL OR i.assignee_team_id IS NOT NULL)';
+const UNASSIGNED = '(i.assignee_user_id IS NULL AND i.assignee_team_id IS NULL)';
+
+/** Who is searching: `assigned:me` and `assigned:my_teams` need it. */
+export interface FilterContext {
+  userId?: number | null;
+}
+
+/** `assigned:` values, each a condition that is never NULL (so that `!assigned:x` negates cleanly). */
+function assigneeCondition(p: Params, a: Assignee, ctx: FilterContext): string {
+  switch (a.type) {
+    case 'none':
+      return UNASSIGNED;
+    case 'me':
+      return ctx.userId == null ? 'FALSE' : `(i.assignee_user_id IS NOT NULL AND i.assignee_user_id = ${p.add(ctx.userId)}::int)`;
+    case 'my_teams':
+      return ctx.userId == null
+        ? 'FALSE'
+        : `(i.assignee_team_id IS NOT NULL AND i.assignee_team_id IN (SELECT tm.team_id FROM team_members tm JOIN organization_members om ON om.id = tm.member_id WHERE om.user_id = ${p.add(ctx.userId)}::int))`;
+    case 'user':
+      return `(i.assignee_user_id IS NOT NULL AND i.assignee_user_id IN (SELECT u.id FROM users u WHERE lower(u.email) = lower(${p.add(a.email)})))`;
+    case 'team':
+      return `(i.assignee_team_id IS NOT NULL AND EXISTS (SELECT 1 FROM teams tt JOIN projects tp ON tp.organization_id = tt.organization_id
+        WHERE tt.id = i.assignee_team_id AND tp.id = i.project_id AND tt.slug = ${p.add(a.slug)}))`;
+  }
+}
+
 /** One SQL condition per term, ANDed. */
-export function compileIssueFilter(terms: ResolvedTerm[], p: Params): string[] {
+export function compileIssueFilter(terms: ResolvedTerm[], p: Params, ctx: FilterContext = {}): string[] {
   const out: string[] = [];
   for (const t of terms) {
     switch (t.kind) {
@@ -107,12 +136,11 @@ export function compileIssueFilter(terms: ResolvedTerm[], p: Params): string[] {
         if (t.tag || TAG_KEYS.has(t.key)) out.push(not(t.negated, `EXISTS (SELECT 1 FROM issue_tags t WHERE t.issue_id = i.id AND t.key = ${p.add(t.key)})`));
         else if (t.key.startsWith('user')) out.push(not(t.negated, 'i.user_count > 0'));
         else if (TEXT_COLUMNS[t.key]) out.push(not(t.negated, `${TEXT_COLUMNS[t.key]} <> ''`));
-        else if (t.key === 'assigned') out.push(t.negated ? 'TRUE' : 'FALSE');
+        else if (t.key === 'assigned') out.push(t.negated ? UNASSIGNED : ASSIGNED);
         else out.push(t.negated ? 'FALSE' : 'TRUE');
         break;
       case 'assignee':
-        // Nobody can be assigned yet: `assigned:none` matches everything, any other value nothing.
-        out.push(not(t.negated, t.values.some((v) => v.type === 'none') ? 'TRUE' : 'FALSE'));
+        out.push(not(t.negated, t.values.map((v) => assigneeCondition(p, v, ctx)).join(' OR ')));
         break;
       case 'text': {
         const pat = p.add(`%${escapeLike(t.value)}%`);

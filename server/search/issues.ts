@@ -9,9 +9,10 @@ import { resolveSearch, type ResolvedTerm, type SearchSpec } from './spec.ts';
 /**
  * `is:` values. Status: unresolved, resolved, ignored (alias: archived); substatus:
  * regressed; assignment: assigned, unassigned. Not included (no backing data yet):
- * for_review, new, ongoing, escalating, linked, unlinked, bookmarked.
+ * new, ongoing, escalating, linked, unlinked, bookmarked. for_review: unresolved and new (first seen
+ * within 7 days) or regressed or escalating, like Sentry's "For review" tab.
  */
-export const ISSUE_IS_VALUES = ['unresolved', 'resolved', 'ignored', 'regressed', 'assigned', 'unassigned'] as const;
+export const ISSUE_IS_VALUES = ['unresolved', 'resolved', 'ignored', 'regressed', 'assigned', 'unassigned', 'for_review'] as const;
 export type IssueIsValue = (typeof ISSUE_IS_VALUES)[number];
 
 export const ISSUE_LEVELS = ['fatal', 'error', 'warning', 'info', 'debug'] as const;

@@ -53,7 +53,7 @@ afterAll(() => s?.close());
 
 function urlFor(r: RegisteredRoute, names: typeof mine): string {
   return r.path.replace(/\{(\w+)\}/g, (_, p: string) => {
-    const values: Record<string, string> = { ...names, key: 'environment', which: 'latest' };
+    const values: Record<string, string> = { ...names, key: 'environment', which: 'latest', memberId: '1', tokenId: '1', keyId: FIXTURE_KEY, noteId: '1' };
     if (!(p in values)) throw new Error(`no test value for path parameter {${p}} of ${r.path}`);
     return encodeURIComponent(values[p]);
   });

@@ -47,7 +47,7 @@ describe('issue search spec', () => {
     expect(fails('is:[resolved, ignored]').message).toMatch(/^"is" does not accept a list/);
     const e = fails('is:foo');
     expect(e.message).toBe(
-      'Invalid value "foo" for "is": expected one of unresolved, resolved, ignored, regressed, assigned, unassigned, archived (at position 3)',
+      'Invalid value "foo" for "is": expected one of unresolved, resolved, ignored, regressed, assigned, unassigned, for_review, archived (at position 3)',
     );
     expect(e.position).toBe(3);
   });

@@ -106,6 +106,20 @@ function Frames({ frames }: { frames: Frame[] }) {
   return <div className="frames">{out}</div>;
 }
 
+/** Long text shows its start, with a button for the rest (values can be megabytes). */
+function LongText({ text, className, limit = 600 }: { text: string; className?: string; limit?: number }) {
+  const [all, setAll] = useState(false);
+  if (text.length <= limit) return <div className={className}>{text}</div>;
+  return (
+    <div className={className}>
+      {all ? clip(text, 100_000) : `${text.slice(0, limit)}…`}{' '}
+      <button className="btn small" onClick={() => setAll((a) => !a)}>
+        {all ? 'Show less' : `Show all ${text.length.toLocaleString()} characters`}
+      </button>
+    </div>
+  );
+}
+
 function Exceptions({ values }: { values: ExceptionValue[] }) {
   // Sentry's order is oldest → newest, the last one raised; show the raised one first.
   const list = [...values].reverse();
@@ -122,7 +136,7 @@ function Exceptions({ values }: { values: ExceptionValue[] }) {
               </span>
             )}
           </div>
-          {exc.value && <div className="exc-value">{clip(exc.value, 4000)}</div>}
+          {exc.value && <LongText text={exc.value} className="exc-value" />}
           {exc.stacktrace?.frames?.length ? <Frames frames={exc.stacktrace.frames} /> : <div className="muted">No stack trace.</div>}
         </div>
       ))}

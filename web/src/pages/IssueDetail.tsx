@@ -76,7 +76,7 @@ function describe(a: Activity): string {
 function ActivityPanel({ issueId }: { issueId: string }) {
   const queryClient = useQueryClient();
   const [text, setText] = useState('');
-  const activity = useQuery({ queryKey: ['activity', issueId], queryFn: () => get<Activity[]>(`/issues/${issueId}/activities/`) });
+  const activity = useQuery({ queryKey: ['activity', issueId], queryFn: async () => (await get<{ activity: Activity[] }>(`/issues/${issueId}/activities/`)).activity });
   const comment = useMutation({
     mutationFn: (t: string) => send('POST', `/issues/${issueId}/comments/`, { text: t }),
     onSuccess: () => {
@@ -200,7 +200,7 @@ export default function IssueDetail({ org, issueId, eventId }: { org: string; is
             <span className={`level level-${i.level}`} title={i.level} />
             <h1>{clip(i.metadata?.type ?? i.title, 300)}</h1>
           </div>
-          {i.metadata?.value && <div className="value">{clip(i.metadata.value, 1000)}</div>}
+          {i.metadata?.value && <div className="value" title={clip(i.metadata.value, 2000)}>{clip(i.metadata.value, 300)}</div>}
           {!i.metadata?.value && i.metadata?.type && i.title !== i.metadata.type && <div className="value">{clip(i.title, 1000)}</div>}
           <div className="row muted" style={{ marginTop: 6, fontSize: 13 }}>
             {i.culprit && <span className="mono">{clip(i.culprit, 300)}</span>}

@@ -132,7 +132,7 @@ export function IssueStream({ org }: { org: string }) {
       <div className="page-head">
         <h1>Issues</h1>
         <span className="grow" />
-        <span className="muted" style={{ fontSize: 12.5 }}>
+        <span className="muted shortcuts" style={{ fontSize: 12.5 }}>
           <span className="kbd">j</span>/<span className="kbd">k</span> move · <span className="kbd">↵</span> open · <span className="kbd">x</span> select · <span className="kbd">r</span> resolve · <span className="kbd">i</span> ignore ·{' '}
           <span className="kbd">/</span> search
         </span>
@@ -262,8 +262,9 @@ function IssueRow(props: { org: string; issue: Issue; period: string; focused: b
           {issue.substatus === 'regressed' && <span className="tag err">regressed</span>}
           {issue.status === 'resolved' && <span className="tag ok">resolved</span>}
           {issue.status === 'ignored' && <span className="tag">ignored</span>}
-          <span title={`First seen ${issue.firstSeen}`}>
-            {timeAgo(issue.lastSeen)} – {timeAgo(issue.firstSeen).replace(' ago', ' old')}
+          <span title={`Last seen ${issue.lastSeen}, first seen ${issue.firstSeen}`}>
+            {timeAgo(issue.lastSeen)}
+            {timeAgo(issue.firstSeen) !== timeAgo(issue.lastSeen) ? ` · first ${timeAgo(issue.firstSeen)}` : ''}
           </span>
           {issue.numComments ? <span>💬 {issue.numComments}</span> : null}
         </div>
