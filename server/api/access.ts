@@ -13,6 +13,7 @@ import type { AppContext } from '../app.ts';
 import { canViewProject, hasScope, membershipFor, type Actor, type Membership, type Role } from '../auth/access.ts';
 import { issues, projects, teams } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
+import { ROLE_SCOPES } from '../auth/roles.ts';
 
 export type ProjectRow = typeof projects.$inferSelect;
 export type IssueRow = typeof issues.$inferSelect;
@@ -63,8 +64,14 @@ function actorOf(c: Parameters<MiddlewareHandler<ApiEnv>>[0]): Actor {
   return actor;
 }
 
+/**
+ * In an organization, a caller has the scopes of its credentials (a token's own, a session's those of
+ * the user's roles) AND of its role there: a member's token with every scope still cannot do what a
+ * member may not, as in Sentry.
+ */
 function checkScopeAndRole(actor: Actor, member: Membership, rule: { scope: string; roles?: readonly Role[] }) {
   if (!hasScope(actor, rule.scope)) throw new ApiError(403, `this token lacks the ${rule.scope} scope`);
+  if (!hasScope({ ...actor, scopes: new Set(ROLE_SCOPES[member.role]) }, rule.scope)) throw new ApiError(403, `the ${member.role} role lacks the ${rule.scope} scope`);
   if (rule.roles && !rule.roles.includes(member.role)) throw new ApiError(403, `requires the ${rule.roles.join(' or ')} role`);
 }
 
