@@ -86,8 +86,11 @@ function KeyRow({ org, project, k }: { org: string; project: string; k: ProjectK
           <CopyButton text={k.dsn.public} />
         </div>
       </td>
-      <td style={{ width: 260 }}>
-        <div className="row">
+      <td style={{ width: 330 }}>
+        <div className="muted" style={{ fontSize: 12, marginBottom: 4 }}>
+          Rate limit
+        </div>
+        <div className="row" style={{ flexWrap: 'nowrap' }}>
           <input className="input" style={{ width: 80 }} aria-label="Events" placeholder="no limit" value={count} onChange={(e) => setCount(e.target.value)} />
           <span className="muted">per</span>
           <input className="input" style={{ width: 64 }} aria-label="Seconds" value={windowSec} onChange={(e) => setWindowSec(e.target.value)} />
