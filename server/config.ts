@@ -38,6 +38,8 @@ const configSchema = z
     FAULTLINE_MAX_ENVELOPE_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1024).default(50 * 1024 * 1024)),
     /** Largest single event item (bytes), Relay's default. */
     FAULTLINE_MAX_EVENT_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1024).default(1024 * 1024)),
+    /** Largest log item (a container of records) in an envelope (bytes). */
+    FAULTLINE_MAX_LOG_ITEM_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1024).default(2 * 1024 * 1024)),
     /** Group-commit window for the ingest queue (ms). */
     FAULTLINE_QUEUE_FLUSH_MS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1000).default(4)),
     /** Events the digest worker claims per transaction. */
@@ -69,6 +71,7 @@ const configSchema = z
       maxBodyBytes: env.FAULTLINE_MAX_BODY_BYTES,
       maxEnvelopeBytes: env.FAULTLINE_MAX_ENVELOPE_BYTES,
       maxEventBytes: env.FAULTLINE_MAX_EVENT_BYTES,
+      maxLogItemBytes: env.FAULTLINE_MAX_LOG_ITEM_BYTES,
     },
     queueFlushMs: env.FAULTLINE_QUEUE_FLUSH_MS,
     digestBatch: env.FAULTLINE_DIGEST_BATCH,

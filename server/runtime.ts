@@ -8,6 +8,7 @@ import { bootstrap, type BootstrapResult } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { startScheduledJobs } from './jobs/index.ts';
+import { ensureLogPartitions } from './logs/partitions.ts';
 import { migrate } from './db/migrate.ts';
 import { KeyCache } from './ingest/keys.ts';
 import type { Logger } from './log.ts';
@@ -47,6 +48,7 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
   let closed = false;
   try {
     await migrate(db);
+    await ensureLogPartitions(db);
     const boot = roles.has('web') || roles.has('ingest') ? await bootstrap(db, config.admin, config.publicUrl) : null;
 
     // With both roles in one process, the worker takes payloads from memory instead of reading them back.

@@ -14,6 +14,7 @@ import { REGISTRY, type ApiEnv } from './access.ts';
 import { activityRoutes } from './activity.ts';
 import { authentication, authRoutes } from './auth.ts';
 import { eventRoutes } from './events.ts';
+import { logRoutes } from './logs.ts';
 import { issueRoutes } from './issues.ts';
 import { keyRoutes } from './keys.ts';
 import { memberRoutes } from './members.ts';
@@ -70,6 +71,7 @@ export function apiRoutes(ctx: AppContext): OpenAPIHono<ApiEnv> {
   api.route('/', projectRoutes());
   api.route('/', issueRoutes());
   api.route('/', eventRoutes());
+  api.route('/', logRoutes());
   api.route('/', activityRoutes());
   api.route('/', authRoutes());
   api.route('/', memberRoutes());

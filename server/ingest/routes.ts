@@ -14,6 +14,7 @@ import { authFromRequest, withEnvelopeDsn, type IngestAuth } from './auth.ts';
 import { decodeBody, readBody } from './decode.ts';
 import { parseEnvelope, type Envelope } from './envelope.ts';
 import { IngestError } from './errors.ts';
+import { logContainer, minimalLogsToItems, otelLogItem, otlpBodyToItems, otlpResponse } from './logs.ts';
 import type { KeyCache, KeyInfo } from './keys.ts';
 import { decodeStoreBody, normalizeEventId, parseEventJson } from './payload.ts';
 import { KeyRateLimited } from './rate-limit.ts';
@@ -150,22 +151,31 @@ export function ingestRoutes(deps: IngestDeps): Hono<Env> {
     }
     const items: QueueItem[] = [];
     const dropped: Record<string, number> = {};
+    const otelLogs: Array<Record<string, unknown>> = [];
+    let events = 0;
     for (const item of envelope.items) {
       const type = item.header.type;
       if (type === 'event') {
-        if (items.length > 0) throw new IngestError('duplicate_event_item');
+        if (events++ > 0) throw new IngestError('duplicate_event_item');
         items.push(eventItem(item.payload, who, c, receivedAt, headerEventId, envelope.header.sent_at).item);
+      } else if (type === 'log') {
+        if (item.payload.length > limits.maxLogItemBytes) throw new IngestError('item_too_large', `log item over ${limits.maxLogItemBytes} bytes`);
+        items.push(logItem(logContainer(item.payload.toString('utf8')).payload, who, c, receivedAt));
+      } else if (type === 'otel_log') {
+        otelLogs.push(otelLogItem(item.payload.toString('utf8')));
       } else {
-        // Transactions, sessions, client reports, attachments, replays, logs (for now)...: accepted and
-        // dropped without an error, so SDKs neither log failures nor record losses (protocol §3.3).
+        // Transactions, sessions, client reports, attachments, replays...: accepted and dropped
+        // without an error, so SDKs neither log failures nor record losses (protocol §3.3).
         const k = type.slice(0, 40);
         dropped[k] = (dropped[k] ?? 0) + 1;
       }
     }
-    if (who.key.rateLimit) await deps.keys.rateLimits.take(who.key, items.length);
+    if (otelLogs.length > 0) items.push(logItem(JSON.stringify({ items: otelLogs }), who, c, receivedAt));
+    // Key rate limits count error events (Sentry's `error` category), not log records.
+    if (who.key.rateLimit && events > 0) await deps.keys.rateLimits.take(who.key, events);
     await deps.queue.enqueue(items);
     deps.onItems?.(who.projectId, items.length, dropped);
-    const id = items[0]?.meta.eventId ?? headerEventId;
+    const id = items.find((i) => i.kind === 'event')?.meta.eventId ?? headerEventId;
     return c.json(id ? { id } : {});
   }
 
@@ -199,6 +209,46 @@ export function ingestRoutes(deps: IngestDeps): Hono<Env> {
     deps.onItems?.(who.projectId, 1, {});
     return c.json({ id: item.meta.eventId });
   }
+
+  /** A log container as a queue item; logs have no event id, the meta's id only names the item. */
+  function logItem(payload: string, who: Authenticated, c: Context<Env>, receivedAt: Date): QueueItem {
+    return {
+      projectId: who.projectId,
+      kind: 'log',
+      receivedAt,
+      payload,
+      meta: { eventId: crypto.randomUUID().replace(/-/g, ''), clientIp: clientIp(c), client: who.auth.client ?? c.req.header('user-agent')?.slice(0, 200) ?? null },
+    };
+  }
+
+  async function acceptLogItems(c: Context<Env>, who: Authenticated, records: Array<Record<string, unknown>>, receivedAt: Date) {
+    if (records.length > 0) await deps.queue.enqueue([logItem(JSON.stringify({ items: records }), who, c, receivedAt)]);
+    deps.onItems?.(who.projectId, records.length > 0 ? 1 : 0, {});
+  }
+
+  // OTLP/HTTP logs (protocol doc §1.2): JSON or protobuf, the key in any header SDK exporters use
+  // (x-sentry-auth, Authorization: Basic or Sentry), the query string, or a path with the project id.
+  async function otlp(c: Context<Env>, pathProjectId: number | null) {
+    const receivedAt = new Date();
+    const who = await authenticate(requestAuth(c), pathProjectId);
+    const type = (c.req.header('content-type') ?? 'application/json').toLowerCase();
+    const records = otlpBodyToItems(await readDecoded(c), type);
+    await acceptLogItems(c, who, records, receivedAt);
+    const res = otlpResponse(type);
+    return c.body(res.body as never, 200, { 'content-type': res.type });
+  }
+  app.post('/api/:projectId/integration/otlp/v1/logs', (c) => otlp(c, projectIdFromPath(c)));
+  app.post('/api/:projectId/otlp/v1/logs', (c) => otlp(c, projectIdFromPath(c)));
+  app.post('/v1/logs', (c) => otlp(c, null));
+
+  // Our minimal JSON for curl and any language: POST /api/{project_id}/logs/ {"logs": [...]}.
+  app.post('/api/:projectId/logs', async (c) => {
+    const receivedAt = new Date();
+    const who = await authenticate(requestAuth(c), projectIdFromPath(c));
+    const records = minimalLogsToItems((await readDecoded(c)).toString('utf8'));
+    await acceptLogItems(c, who, records, receivedAt);
+    return c.json({ accepted: records.length });
+  });
 
   app.post('/api/:projectId/store', (c) => store(c, projectIdFromPath(c)));
   app.post('/api/store', (c) => store(c, null));

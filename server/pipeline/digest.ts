@@ -10,6 +10,8 @@ import type { Tx } from '../db/client.ts';
 import { toDate } from '../db/client.ts';
 import { BatchCounters } from './digest-counters.ts';
 import { insertEvents, resolveIssues } from './digest-issues.ts';
+import { LogPatternAssigner, type PatternAssigner } from '../logs/assign.ts';
+import { digestLogs } from '../logs/digest.ts';
 import { PayloadCache } from './payload-cache.ts';
 import { inlinePreparer, type Preparer } from './prepare-pool.ts';
 import { groupingComponentsJson, type PreparedEvent, type QueueRow } from './prepare.ts';
@@ -22,13 +24,17 @@ export interface BatchResult {
   failed: Array<{ queueId: number; error: string }>;
 }
 
+/** For callers that keep no assigner of their own (tests, one-off drains). */
+const defaultAssigner = new LogPatternAssigner();
+
 /** Events read, prepared and inserted together. */
 const CHUNK = 250;
 
 // Array parameters of timestamps and booleans travel as text[] and are cast in SQL: drizzle replaces
 // postgres.js' serializer for timestamptz[] with a pass-through, and postgres.js types a JS boolean
 // array as a scalar bool.
-const CLAIM_SQL = `SELECT id, project_id, kind, received_at, replace(event_id::text, '-', '') AS event_id, meta, attempts
+// The payload column is only set for log containers (events keep theirs in event_payloads).
+const CLAIM_SQL = `SELECT id, project_id, kind, received_at, replace(event_id::text, '-', '') AS event_id, meta, attempts, payload AS log_payload
   FROM ingest_queue ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`;
 const PAYLOADS_SQL = `SELECT p.project_id, replace(p.event_id::text, '-', '') AS event_id, p.payload
   FROM event_payloads p JOIN unnest($1::int[], $2::uuid[]) AS w(project_id, event_id)
@@ -38,13 +44,30 @@ const PAYLOADS_SQL = `SELECT p.project_id, replace(p.event_id::text, '-', '') AS
  * Digests up to `limit` queued items in the caller's transaction. `cache` holds payloads this process
  * ingested (payload-cache.ts); the others are read from the queue.
  */
-export async function digestBatch(tx: Tx, limit: number, cache?: PayloadCache | null, preparer: Preparer = inlinePreparer): Promise<BatchResult> {
+export interface DigestOptions {
+  cache?: PayloadCache | null;
+  preparer?: Preparer;
+  /** Log patterns of this process (stateful across batches). */
+  logPatterns?: PatternAssigner;
+}
+
+export async function digestBatch(tx: Tx, limit: number, opts: DigestOptions = {}): Promise<BatchResult> {
+  const { cache = null, preparer = inlinePreparer, logPatterns = defaultAssigner } = opts;
   // Safe without waiting for the WAL flush: if this commit is lost in a crash, the queue rows it
   // deleted come back with it, so the batch is digested again and counted once.
   await tx.query('SET LOCAL synchronous_commit = off');
-  const claimed = (await tx.query<Omit<QueueRow, 'payload'>>(CLAIM_SQL, [limit])).sort((a, b) => Number(a.id) - Number(b.id));
-  const result: BatchResult = { claimed: claimed.length, stored: 0, duplicates: 0, failed: [] };
-  if (claimed.length === 0) return result;
+  const all = (await tx.query<Omit<QueueRow, 'payload'> & { log_payload: string | null }>(CLAIM_SQL, [limit])).sort((a, b) => Number(a.id) - Number(b.id));
+  const result: BatchResult = { claimed: all.length, stored: 0, duplicates: 0, failed: [] };
+  if (all.length === 0) return result;
+  const claimed = all.filter((r) => r.kind !== 'log');
+  const logRows = all.filter((r) => r.kind === 'log');
+  if (logRows.length > 0) {
+    result.stored += await digestLogs(
+      tx,
+      logRows.map((r) => ({ id: Number(r.id), project_id: r.project_id, received_at: toDate(r.received_at), payload: r.log_payload ?? '' })),
+      logPatterns,
+    );
+  }
 
   const counters = new BatchCounters();
   const seen = new Set<string>();
@@ -54,7 +77,7 @@ export async function digestBatch(tx: Tx, limit: number, cache?: PayloadCache | 
     const results = await preparer.prepare(rows.map(({ row, meta }) => ({ row, meta, receivedAt: toDate(row.received_at) })));
     return { rows, results };
   };
-  let next: ReturnType<typeof load> | null = load(0);
+  let next: ReturnType<typeof load> | null = claimed.length > 0 ? load(0) : null;
   for (let i = 0; i < claimed.length; i += CHUNK) {
     const { rows, results } = await next!;
     next = i + CHUNK < claimed.length ? load(i + CHUNK) : null;
@@ -87,7 +110,7 @@ export async function digestBatch(tx: Tx, limit: number, cache?: PayloadCache | 
   await counters.flush(tx);
 
   if (result.failed.length > 0) await setAside(tx, result.failed);
-  await tx.query('DELETE FROM ingest_queue WHERE id = ANY($1::int8[])', [claimed.map((r) => r.id)]);
+  await tx.query('DELETE FROM ingest_queue WHERE id = ANY($1::int8[])', [all.map((r) => r.id)]);
   return result;
 }
 

@@ -11,7 +11,8 @@ import { PayloadCache } from './payload-cache.ts';
 
 export interface QueueItem {
   projectId: number;
-  kind: 'event';
+  /** `event`: payload goes to event_payloads; `log`: a log container ({"items": [...]}) kept in the queue row. */
+  kind: 'event' | 'log';
   receivedAt: Date;
   /** The item payload (JSON text). */
   payload: string;
@@ -50,6 +51,7 @@ export interface QueueWriterOptions {
 
 const PAYLOAD_TYPES = ['int', 'uuid', 'timestamptz', 'text', 'text'] as const;
 const QUEUE_TYPES = ['int', 'text', 'timestamptz', 'uuid', 'text'] as const;
+const LOG_QUEUE_TYPES = ['int', 'text', 'timestamptz', 'text', 'text'] as const;
 
 export class QueueWriter extends EventEmitter {
   private waiting: Pending[] = [];
@@ -123,7 +125,7 @@ export class QueueWriter extends EventEmitter {
         .then(
           () => {
             const cache = this.opts.cache;
-            if (cache) for (const p of batch) for (const it of p.items) cache.set(PayloadCache.key(it.projectId, it.meta.eventId), it.payload);
+            if (cache) for (const p of batch) for (const it of p.items) if (it.kind === 'event') cache.set(PayloadCache.key(it.projectId, it.meta.eventId), it.payload);
             for (const p of batch) p.resolve();
             this.emit('committed');
           },
@@ -145,27 +147,42 @@ export class QueueWriter extends EventEmitter {
 
   /**
    * One statement, so one commit: each event's payload goes to event_payloads (where it stays; a retry
-   * of an event already there keeps the first copy) and a small row to the queue.
+   * of an event already there keeps the first copy) and a small row to the queue; log containers go to
+   * the queue whole.
    */
   private async write(batch: Pending[]): Promise<void> {
     const payloads: unknown[] = [];
     const queue: unknown[] = [];
+    const logs: unknown[] = [];
     for (const p of batch) {
       for (const it of p.items) {
         const received = it.receivedAt.toISOString();
         const meta = JSON.stringify(it.meta);
+        if (it.kind === 'log') {
+          logs.push(it.projectId, it.kind, received, meta, it.payload);
+          continue;
+        }
         payloads.push(it.projectId, it.meta.eventId, received, meta, it.payload);
         queue.push(it.projectId, it.kind, received, it.meta.eventId, meta);
       }
     }
-    const rows = payloads.length / PAYLOAD_TYPES.length;
-    await this.db.query(
-      `WITH p AS (
-         INSERT INTO event_payloads (project_id, event_id, received_at, meta, payload) VALUES ${valuesList(rows, PAYLOAD_TYPES)}
-         ON CONFLICT (project_id, event_id) DO NOTHING)
-       INSERT INTO ingest_queue (project_id, kind, received_at, event_id, meta) VALUES ${valuesList(rows, QUEUE_TYPES, payloads.length + 1)}`,
-      [...payloads, ...queue],
-    );
+    const parts: string[] = [];
+    const params: unknown[] = [];
+    if (payloads.length > 0) {
+      const rows = payloads.length / PAYLOAD_TYPES.length;
+      parts.push(
+        `p AS (INSERT INTO event_payloads (project_id, event_id, received_at, meta, payload) VALUES ${valuesList(rows, PAYLOAD_TYPES)}
+         ON CONFLICT (project_id, event_id) DO NOTHING)`,
+        `q AS (INSERT INTO ingest_queue (project_id, kind, received_at, event_id, meta) VALUES ${valuesList(rows, QUEUE_TYPES, payloads.length + 1)})`,
+      );
+      params.push(...payloads, ...queue);
+    }
+    if (logs.length > 0) {
+      parts.push(`l AS (INSERT INTO ingest_queue (project_id, kind, received_at, meta, payload) VALUES ${valuesList(logs.length / LOG_QUEUE_TYPES.length, LOG_QUEUE_TYPES, params.length + 1)})`);
+      params.push(...logs);
+    }
+    // One statement, one commit, whatever the mix of items.
+    await this.db.query(`WITH ${parts.join(', ')} SELECT 1`, params);
   }
 
   /** Number of commits in flight or waiting. */

@@ -9,6 +9,7 @@ import type { Database } from '../db/client.ts';
 import { digestBatch, setAside, type BatchResult } from './digest.ts';
 import type { PayloadCache } from './payload-cache.ts';
 import { inlinePreparer, workerPreparer, type Preparer } from './prepare-pool.ts';
+import { LogPatternAssigner } from '../logs/assign.ts';
 
 export interface WorkerOptions {
   batchSize: number;
@@ -34,6 +35,10 @@ export class DigestWorker {
   private active = 0;
   readonly stats = { batches: 0, stored: 0, duplicates: 0, failed: 0 };
   private readonly preparer: Preparer;
+  private readonly logPatterns = new LogPatternAssigner();
+  private get digestOptions() {
+    return { cache: this.opts.cache, preparer: this.preparer, logPatterns: this.logPatterns };
+  }
 
   constructor(
     private readonly db: Database,
@@ -138,10 +143,12 @@ export class DigestWorker {
 
   private async runBatch(): Promise<BatchResult> {
     try {
-      return this.record(await this.db.begin((tx) => digestBatch(tx, this.opts.batchSize, this.opts.cache, this.preparer)));
+      return this.record(await this.db.begin((tx) => digestBatch(tx, this.opts.batchSize, this.digestOptions)));
     } catch (err) {
+      // The rolled-back batch may have created log patterns this process now remembers.
+      this.logPatterns.reset();
       if (RETRYABLE.has((err as { code?: string }).code ?? '')) {
-        return this.record(await this.db.begin((tx) => digestBatch(tx, this.opts.batchSize, this.opts.cache, this.preparer)));
+        return this.record(await this.db.begin((tx) => digestBatch(tx, this.opts.batchSize, this.digestOptions)));
       }
       this.opts.log?.('digest: batch failed, isolating rows', err);
       return this.isolate();
@@ -154,8 +161,9 @@ export class DigestWorker {
     for (let i = 0; i < this.opts.batchSize; i++) {
       let r: BatchResult;
       try {
-        r = await this.db.begin((tx) => digestBatch(tx, 1, this.opts.cache, this.preparer));
+        r = await this.db.begin((tx) => digestBatch(tx, 1, this.digestOptions));
       } catch (err) {
+        this.logPatterns.reset();
         await this.countFailure(err);
         total.claimed++;
         continue;

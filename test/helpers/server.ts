@@ -25,6 +25,8 @@ export interface TestServer {
   /** Digests everything queued; returns the number of events stored. */
   drain(): Promise<number>;
   queueLength(): Promise<number>;
+  /** Serves the app over HTTP on 127.0.0.1 (for real clients that need a URL); returns the base URL. */
+  listen(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
   await tdb.db.orm.insert(projectKeys).values({ projectId: 1, label: 'fixtures', publicKey: FIXTURE_KEY, secretKey: '5ec2e75ec2e75ec2e75ec2e75ec2e75e' });
 
   const req = (path: string, init?: RequestInit) => Promise.resolve(rt.app.request(path, init));
+  const servers: Array<{ close(cb: () => void): void }> = [];
   const replay = (f: SdkFixture) => {
     const headers = new Headers();
     for (const [k, v] of Object.entries(f.headers)) if (k !== 'host' && k !== 'content-length') headers.set(k, v);
@@ -64,11 +67,19 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
       const results = await rt.worker!.drain();
       return results.reduce((n, r) => n + r.stored, 0);
     },
+    async listen() {
+      const { serve } = await import('@hono/node-server');
+      return new Promise<string>((resolve) => {
+        const server = serve({ fetch: rt.app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(`http://127.0.0.1:${info.port}`));
+        servers.push(server);
+      });
+    },
     async queueLength() {
       const [row] = await tdb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM ingest_queue');
       return row.n;
     },
     async close() {
+      for (const srv of servers) await new Promise<void>((r) => srv.close(() => r()));
       await rt.close();
       await tdb.close();
     },
