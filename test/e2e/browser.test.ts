@@ -183,6 +183,58 @@ describe.sequential('the web UI', () => {
     await shot('08-hostile-strings');
   });
 
+  it('explores logs: histogram, records, patterns, live tail, and links between a trace\'s errors and logs', async () => {
+    const u = new URL(dsn);
+    const trace = 'a3f1c0ffee0ddba11a3f1c0ffee0ddba';
+    const postLogs = async (logs: unknown[]) => {
+      const res = await fetch(`${base}/api${u.pathname}/logs/?sentry_key=${u.username}`, { method: 'POST', body: JSON.stringify({ logs }) });
+      expect(res.status).toBe(200);
+    };
+    await postLogs(
+      Array.from({ length: 12 }, (_, i) => ({
+        level: i % 4 === 0 ? 'error' : 'info',
+        body: `Checkout ${2000 + i} took ${30 + i}ms for cart of ${i + 1} items`,
+        trace_id: trace,
+        attributes: { 'http.route': '/checkout', attempt: i },
+      })),
+    );
+    await store({ exception: { values: [{ type: 'TraceLinkedError', value: 'card declined' }] }, contexts: { trace: { trace_id: trace, span_id: 'b0b0b0b0b0b0b0b0' } } });
+    await page.goto(`${base}/organizations/faultline/logs/`);
+    await page.locator('.log-row').first().waitFor({ timeout: 20_000 });
+    await expect.poll(() => page.locator('.log-row').count()).toBeGreaterThanOrEqual(12);
+    await page.locator('.u-over').first().waitFor();
+    await shot('12-logs');
+    await page.locator('.log-line', { hasText: 'Checkout 2004' }).click();
+    await page.getByText('http.route').waitFor();
+    await page.getByRole('link', { name: 'Errors of this trace' }).first().click();
+    await page.locator('.issue-row', { hasText: 'TraceLinkedError' }).waitFor({ timeout: 20_000 });
+    await page.locator('.issue-row', { hasText: 'TraceLinkedError' }).click();
+    await page.getByRole('link', { name: 'Logs of this trace' }).click();
+    await expect.poll(() => page.locator('.log-row').count(), { timeout: 20_000 }).toBe(12);
+    await page.getByRole('link', { name: 'Patterns' }).click();
+    const pattern = page.locator('.pattern-row', { hasText: 'Checkout' });
+    await pattern.waitFor();
+    await expect(pattern.locator('.num').textContent()).resolves.toBe('12');
+    await shot('13-log-patterns');
+    await pattern.click();
+    await expect.poll(() => page.locator('.log-row').count()).toBe(12);
+    expect(new URL(page.url()).searchParams.get('query')).toMatch(/^pattern:\d+$/);
+    await page.getByRole('button', { name: 'Live tail' }).click();
+    await page.getByText('Waiting for new records').waitFor();
+    await page.getByLabel('Search logs').fill('');
+    await postLogs([{ level: 'warn', body: 'Live line for the tail', trace_id: trace }]);
+    await page.goto(`${base}/organizations/faultline/logs/`);
+    await page.getByRole('button', { name: 'Live tail' }).click();
+    await page.getByText('Waiting for new records').waitFor();
+    await postLogs([{ level: 'warn', body: 'Live line for the tail, second' }]);
+    await page.getByText('Live line for the tail, second').waitFor({ timeout: 20_000 });
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await postLogs([{ level: 'warn', body: 'Arrives while paused' }]);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await page.getByText('Arrives while paused').count()).toBe(0);
+    await shot('14-logs-live');
+  });
+
   it('works at 390 px wide and in dark mode', async () => {
     const mobile = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', storageState: await context.storageState() });
     const m = await mobile.newPage();

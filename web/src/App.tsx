@@ -7,6 +7,7 @@ import { useSession } from './session.tsx';
 
 const IssueDetail = lazy(() => import('./pages/IssueDetail.tsx'));
 const Settings = lazy(() => import('./pages/Settings.tsx'));
+const Logs = lazy(() => import('./pages/Logs.tsx'));
 
 export function App() {
   const { session, loading } = useSession();
@@ -28,6 +29,7 @@ export function App() {
           <Route path="/organizations/:org/issues/:id/events/:eventId">{(p) => <IssueDetail org={p.org} issueId={p.id} eventId={p.eventId} />}</Route>
           <Route path="/organizations/:org/issues/:id">{(p) => <IssueDetail org={p.org} issueId={p.id} />}</Route>
           <Route path="/organizations/:org/issues">{(p) => <IssueStream org={p.org} />}</Route>
+          <Route path="/organizations/:org/logs">{(p) => <Logs org={p.org} />}</Route>
           <Route path="/settings/:org/*?">{(p) => <Settings org={p.org} />}</Route>
           <Route>
             <Redirect to={`/organizations/${org}/issues/`} replace />

@@ -2,6 +2,7 @@
 // SDK, "why grouped" and the raw JSON. Every value from the event is rendered as text.
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Link } from 'wouter';
 import { get, type Breadcrumb, type ExceptionValue, type FullEvent, type Frame } from '../api.ts';
 import { absoluteTime, clip } from '../format.ts';
 
@@ -233,6 +234,11 @@ function ComponentTree({ node }: { node: unknown }) {
   );
 }
 
+function traceId(event: FullEvent): string | null {
+  const id = event.contexts?.trace?.trace_id;
+  return typeof id === 'string' && /^[0-9a-f]{32}$/i.test(id) ? id : null;
+}
+
 export function EventView({ event, org, projectSlug }: { event: FullEvent; org: string; projectSlug: string }) {
   const entry = (type: string) => event.entries.find((e) => e.type === type)?.data;
   const exception = entry('exception');
@@ -322,6 +328,15 @@ export function EventView({ event, org, projectSlug }: { event: FullEvent; org: 
         />
       </Section>
       <GroupingInfo org={org} project={projectSlug} eventId={event.eventID} />
+      {traceId(event) && (
+        <Section title="Trace">
+          <div className="row">
+            <span className="mono">{traceId(event)}</span>
+            <Link href={`/organizations/${org}/logs/?query=${encodeURIComponent(`trace:${traceId(event)}`)}&statsPeriod=14d`}>Logs of this trace</Link>
+            <Link href={`/organizations/${org}/issues/?query=${encodeURIComponent(`trace:${traceId(event)}`)}`}>Other errors of this trace</Link>
+          </div>
+        </Section>
+      )}
       <Section title="Raw JSON">
         {raw ? (
           <pre className="raw">{clip(JSON.stringify(event, null, 2), 200_000)}</pre>

@@ -1,14 +1,15 @@
 import type { ReactNode } from 'react';
 import { Link, useLocation } from 'wouter';
 import { useSession } from '../session.tsx';
-import { IssuesIcon, Logo, SettingsIcon } from './Icons.tsx';
+import { IssuesIcon, Logo, LogsIcon, SettingsIcon } from './Icons.tsx';
 
 export function Layout({ children }: { children: ReactNode }) {
   const { session, signOut } = useSession();
   const [location] = useLocation();
   const org = session!.organizations[0].slug;
   const links = [
-    { href: `/organizations/${org}/issues/`, label: 'Issues', icon: <IssuesIcon />, active: location.startsWith('/organizations/') },
+    { href: `/organizations/${org}/issues/`, label: 'Issues', icon: <IssuesIcon />, active: location.startsWith(`/organizations/${org}/issues`) },
+    { href: `/organizations/${org}/logs/`, label: 'Logs', icon: <LogsIcon />, active: location.startsWith(`/organizations/${org}/logs`) },
     { href: `/settings/${org}/projects`, label: 'Settings', icon: <SettingsIcon />, active: location.startsWith('/settings/') },
   ];
   return (
