@@ -5,7 +5,7 @@
 // At the end it waits for every request in flight, so "acknowledged" is exact.
 // usage: node --import tsx bench/load.ts '<json options>'   → prints one JSON line
 import net from 'node:net';
-import { payloadFactory } from './payload.ts';
+import { logPayloadFactory, payloadFactory } from './payload.ts';
 
 interface LoadOptions {
   url: string;
@@ -14,11 +14,14 @@ interface LoadOptions {
   distinctIssues: number;
   /** Sequence offset, so that warm-up and measured runs never repeat an event id. */
   seqStart: number;
+  /** 'logs': envelopes of `logRecords` log records instead of error events. */
+  kind?: 'events' | 'logs';
+  logRecords?: number;
 }
 
 const opts = JSON.parse(process.argv[2]) as LoadOptions;
 const u = new URL(opts.url);
-const payload = payloadFactory(opts.distinctIssues);
+const payload = opts.kind === 'logs' ? logPayloadFactory(opts.logRecords ?? 100) : payloadFactory(opts.distinctIssues);
 
 // Every request is a copy of one byte template with its fixed-width ASCII fields (event id, issue
 // type) written in place.

@@ -14,76 +14,17 @@
 //
 // Then the read side (bench/read.ts): seeds 10k issues and 1M events and prints issue-stream query
 // p50/p95 against the goal p95 ≤ 50 ms. BENCH_READ=0 skips it.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+//
+// Then logs (bench/logs.ts): log ingest end to end against its own ceiling, and log search on 10M
+// records. BENCH_LOGS=0 skips them.
 import postgres from 'postgres';
 import { createPostgresDatabase } from '../test/helpers/db.ts';
 import { freePort, startServerProcess } from '../test/helpers/process.ts';
+import { CONNECTIONS, fmt, ISSUES, load, peakRssMb, SECONDS, startBare, stop, table, WARMUP_SECONDS, type LoadResult } from './harness.ts';
+import { runLogBench } from './logs.ts';
 import { runReadBench } from './read.ts';
-
-const ROOT = path.resolve(import.meta.dirname, '..');
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
-const ISSUES = Number(process.env.BENCH_ISSUES ?? 300);
-const WARMUP_SECONDS = 3;
 /** The goal from the core pipeline issue: end-to-end ≥ 0.25 of the bare ceiling (project goal 0.30). */
 const GOAL = 0.25;
-
-interface LoadResult {
-  ok: number;
-  non2xx: number;
-  errors: number;
-  seconds: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  bodyBytes: number;
-  lastSeq: number;
-}
-
-let seq = 0;
-function load(url: string, seconds: number): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const opts = { url, connections: CONNECTIONS, seconds, distinctIssues: ISSUES, seqStart: seq };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify(opts)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
-      const r = JSON.parse(out.trim().split('\n').at(-1)!) as LoadResult;
-      seq = r.lastSeq + 1;
-      resolve(r);
-    });
-  });
-}
-
-async function startBare(mode: 'parse' | 'durable', url?: string): Promise<{ port: number; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare.ts', mode, String(port), ...(url ? [url] : [])], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d) => String(d).includes('listening') && resolve());
-    child.on('exit', (code) => reject(new Error(`bare ${mode} exited with ${code}`)));
-  });
-  return { port, child };
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-/** Peak resident set size of a process, from /proc (Linux). */
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
-}
-
-const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 async function main() {
   const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -155,9 +96,8 @@ async function main() {
     ['bare + group commit to Postgres', fmt(durableRun.rps), '-', fmt(durableRun.p50, 1), fmt(durableRun.p99, 1), fmt(durableRun.non2xx + durableRun.errors)],
     ['faultline serve (ingest + digest)', fmt(run.rps), fmt(e2eRate), fmt(run.p50, 1), fmt(run.p99, 1), fmt(run.non2xx + run.errors)],
   ];
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   console.log('');
-  for (const r of rows) console.log(`  ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ')}`);
+  table(rows);
   console.log('');
   console.log(`  body ${fmt(run.bodyBytes)} bytes; faultline stored ${fmt(counted - base)} of ${fmt(run.ok)} acknowledged events in ${fmt(issues)} issues;`);
   console.log(`  digest caught up ${fmt((t1 - loadEnd) / 1000, 2)} s after the load ended; faultline peak RSS ${fmt(rss)} MB`);
@@ -172,6 +112,9 @@ async function main() {
 
   // 4. The read side: issue-stream queries on a seeded database.
   if (process.env.BENCH_READ !== '0') await runReadBench();
+
+  // 5. Logs: ingest end to end, search on 10M records (bench/logs.ts).
+  if (process.env.BENCH_LOGS !== '0' && !(await runLogBench())) process.exitCode = 1;
 }
 
 main().catch((err) => {

@@ -45,7 +45,7 @@ const configSchema = z
     /** Events the digest worker claims per transaction. */
     FAULTLINE_DIGEST_BATCH: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(5000).default(2000)),
     /** Digest transactions running at once (on Postgres; PGlite runs one). */
-    FAULTLINE_DIGEST_CONCURRENCY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(32).default(1)),
+    FAULTLINE_DIGEST_CONCURRENCY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(32).default(3)),
     /** Worker threads that parse, normalize and group events for the digest (0: on the main thread). */
     FAULTLINE_DIGEST_THREADS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(16).default(1)),
     /** Postgres connections for a real database. */

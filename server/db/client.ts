@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
@@ -97,7 +98,8 @@ async function openPglite(dataDir?: string): Promise<Database> {
     dir = path.resolve(dataDir);
     fs.mkdirSync(dir, { recursive: true });
   }
-  const pg = await PGlite.create(dir ? { dataDir: dir } : {});
+  // pg_trgm: the log search's trigram index (drizzle/0011).
+  const pg = await PGlite.create({ ...(dir ? { dataDir: dir } : {}), extensions: { pg_trgm } });
   const orm = drizzlePglite(pg, { schema }) as unknown as Orm;
   // int8 → number, like the postgres.js side.
   const parse = { 20: (v: string) => Number(v) };

@@ -51,6 +51,23 @@ function fromRow(r: Record<string, unknown>): LogRow {
 const not = (negated: boolean, cond: string) => (negated ? `NOT (${cond})` : cond);
 const COLUMN_KEYS: Record<string, string> = { trace: 'r.trace_id', span: 'r.span_id', release: 'r.release', environment: 'r.environment', service: 'r.service', message: 'r.body' };
 
+const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
+/**
+ * The typed attribute values whose text form can equal one of `values`: the string itself, and the
+ * number or boolean it spells. As jsonb containment objects ({key: {value: v}}), for the GIN index.
+ */
+export function attributeContainment(key: string, values: string[]): string[] {
+  const out: string[] = [];
+  for (const v of values) {
+    out.push(JSON.stringify({ [key]: { value: v } }));
+    // The literal itself, not a JS number: jsonb keeps numbers exact, doubles would round big ones.
+    if (NUMBER.test(v)) out.push(`{${JSON.stringify(key)}:{"value":${v}}}`);
+    if (v === 'true' || v === 'false') out.push(JSON.stringify({ [key]: { value: v === 'true' } }));
+  }
+  return out;
+}
+
 /** Conditions on `log_records r` for search terms. */
 export function compileLogFilter(terms: ResolvedTerm[], p: Params): string[] {
   const out: string[] = [];
@@ -74,9 +91,12 @@ export function compileLogFilter(terms: ResolvedTerm[], p: Params): string[] {
         break;
       }
       case 'tag': {
-        // Any other key is an attribute, compared as text.
+        // Any other key is an attribute, compared as text. An equality also gets a containment
+        // prefilter the attributes' GIN index answers (the text comparison stays, and decides).
         const value = `(r.attributes -> ${p.add(t.key)} ->> 'value')`;
-        out.push(not(t.negated, t.wildcard ? `${value} LIKE ANY(${p.add(t.values.map(wildcardToLike))}::text[])` : `${value} = ANY(${p.add(t.values)}::text[])`));
+        if (t.wildcard) out.push(not(t.negated, `${value} LIKE ANY(${p.add(t.values.map(wildcardToLike))}::text[])`));
+        else if (t.negated) out.push(`NOT (${value} = ANY(${p.add(t.values)}::text[]))`);
+        else out.push(`(${attributeContainment(t.key, t.values).map((j) => `r.attributes @> ${p.add(j)}::jsonb`).join(' OR ')}) AND ${value} = ANY(${p.add(t.values)}::text[])`);
         break;
       }
       case 'has':
@@ -104,6 +124,8 @@ export interface LogListQuery {
   range: LogRange;
   limit: number;
   cursor: { value: number; id: string; prev: boolean } | null;
+  /** Tests: a smaller probe window (PROBE_ROWS). */
+  probeRows?: number;
 }
 
 function baseWhere(q: { projectIds: number[]; terms: ResolvedTerm[]; range: LogRange }, p: Params): string[] {
@@ -115,19 +137,61 @@ function baseWhere(q: { projectIds: number[]; terms: ResolvedTerm[]; range: LogR
   ];
 }
 
-/** Newest first; one row more than `limit` when there is more in the direction read. */
+/**
+ * How many of the newest records in the range a filtered list reads first (see listLogs). Reading
+ * them costs a few tens of milliseconds; a filter that matches at least one record in a few hundred
+ * fills its page from them.
+ */
+const PROBE_ROWS = 20_000;
+
+/**
+ * Newest first; one row more than `limit` when there is more in the direction read.
+ *
+ * A filtered page is read in two steps, so that neither a common nor a rare filter reads much: first
+ * the filter over the PROBE_ROWS records next in order (a walk down the time index, enough for any
+ * common term); if that leaves the page short, the filter over the rest of the range, which the
+ * planner answers from the search indexes (trigrams for text, jsonb containment for attributes,
+ * pattern and trace indexes) instead of walking the time index past millions of records that do not
+ * match.
+ */
 export async function listLogs(db: Queryable, q: LogListQuery): Promise<LogRow[]> {
   if (q.projectIds.length === 0) return [];
-  const p = new Params();
-  const where = baseWhere(q, p);
-  let order = 'r.timestamp DESC, r.id DESC';
-  if (q.cursor) {
-    const cmp = q.cursor.prev ? '>' : '<';
-    where.push(`(r.timestamp, r.id) ${cmp} (${p.add(new Date(q.cursor.value).toISOString())}::timestamptz, ${p.add(q.cursor.id)}::uuid)`);
-    if (q.cursor.prev) order = 'r.timestamp ASC, r.id ASC';
-  }
-  const rows = await db.query(`SELECT ${COLUMNS} FROM log_records r WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${p.add(q.limit + 1)}`, p.values);
-  return rows.map(fromRow);
+  const asc = q.cursor?.prev ?? false;
+  const order = asc ? 'r.timestamp ASC, r.id ASC' : 'r.timestamp DESC, r.id DESC';
+  const cmp = asc ? '>' : '<';
+  const page = q.limit + 1;
+  const probeRows = q.probeRows ?? PROBE_ROWS;
+  const query = (bound: { timestamp: Date | string; id: string } | null, filtered: boolean, limit: number, probe: boolean) => {
+    const p = new Params();
+    const where = [
+      `r.project_id = ANY(${p.add(q.projectIds)}::int[])`,
+      `r.timestamp >= ${p.add(q.range.start.toISOString())}::timestamptz`,
+      `r.timestamp < ${p.add(q.range.end.toISOString())}::timestamptz`,
+    ];
+    if (bound) where.push(`(r.timestamp, r.id) ${cmp} (${p.add(typeof bound.timestamp === 'string' ? bound.timestamp : bound.timestamp.toISOString())}::timestamptz, ${p.add(bound.id)}::uuid)`);
+    const filter = filtered ? compileLogFilter(q.terms, p) : [];
+    if (!probe) {
+      return db.query<Record<string, unknown>>(`SELECT ${COLUMNS} FROM log_records r WHERE ${[...where, ...filter].join(' AND ')} ORDER BY ${order} LIMIT ${p.add(limit)}`, p.values);
+    }
+    // The window of the next PROBE_ROWS records, the page's matches in it, and where the window ends.
+    return db.query<Record<string, unknown>>(
+      `WITH w AS MATERIALIZED (SELECT r.* FROM log_records r WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${p.add(probeRows)}),
+            m AS (SELECT ${COLUMNS}, false AS window_end, null::text AS end_ts FROM w r WHERE ${filter.join(' AND ') || 'true'} ORDER BY ${order} LIMIT ${p.add(limit)}),
+            e AS (SELECT ${COLUMNS}, true AS window_end, r.timestamp::text AS end_ts FROM w r ORDER BY ${asc ? 'r.timestamp DESC, r.id DESC' : 'r.timestamp ASC, r.id ASC'} LIMIT 1)
+       SELECT * FROM m UNION ALL SELECT * FROM e WHERE (SELECT count(*) FROM w) = ${p.add(probeRows)}`,
+      p.values,
+    );
+  };
+  const cursor = q.cursor ? { timestamp: new Date(q.cursor.value), id: q.cursor.id } : null;
+  if (q.terms.length === 0) return (await query(cursor, false, page, false)).map(fromRow);
+  const probed = await query(cursor, true, page, true);
+  const end = probed.find((r) => r.window_end);
+  const found = probed.filter((r) => !r.window_end);
+  // The window held the whole rest of the range, or the page is full.
+  if (!end || found.length >= page) return found.map(fromRow);
+  // The window's end as Postgres prints it: microseconds, which a JS date would round away.
+  const rest = await query({ timestamp: end.end_ts as string, id: end.id as string }, true, page - found.length, false);
+  return [...found, ...rest].map(fromRow);
 }
 
 /** Records newer (by arrival) than `after`, for the live tail. */

@@ -7,6 +7,9 @@ import { OTLPLogExporter as OtlpProtoExporter } from '@opentelemetry/exporter-lo
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digestBatch } from '../../server/pipeline/digest.ts';
+import { listLogs, type LogListQuery } from '../../server/queries/logs.ts';
+import { parseLogSearch } from '../../server/search/logs.ts';
 import { applyLogRetention, ensureLogPartitions, listPartitions } from '../../server/logs/partitions.ts';
 import { serializeEnvelope } from '../../server/ingest/envelope.ts';
 import { loadFixture } from '../helpers/fixtures.ts';
@@ -193,6 +196,74 @@ describe('patterns and search', () => {
     await read(/tail-probe arrived/);
     expect(text).not.toContain('unrelated line');
     ac.abort();
+  });
+});
+
+describe('search over many records', () => {
+  it('finds typed attribute values and pages the same whichever way a filtered page is read', async () => {
+    const base = Date.now() - 600_000;
+    const res = await postLogs({
+      logs: Array.from({ length: 60 }, (_, i) => ({
+        level: i % 5 === 0 ? 'warn' : 'info',
+        timestamp: (base + i * 1000) / 1000,
+        body: i % 7 === 0 ? `probe sevenfold line ${i}` : `probe ordinary line ${i}`,
+        attributes: { 'probe.n': i, 'probe.even': i % 2 === 0, 'probe.kind': i % 7 === 0 ? 'seven' : 'other', 'probe.big': '12345678901234567890' },
+      })),
+    });
+    expect(res.status).toBe(200);
+    await s.drain();
+    // Typed values match their text: integers, booleans, and numbers past double precision.
+    expect((await logs('probe.n:42')).map((l) => l.body)).toEqual(['probe sevenfold line 42']);
+    expect(await logs('probe.even:true')).toHaveLength(30);
+    expect(await logs('probe.big:12345678901234567890')).toHaveLength(60);
+    expect(await logs('probe.n:42.0')).toHaveLength(0);
+
+    const range = { start: new Date(base - 1000), end: new Date(base + 120_000) };
+    const [project] = await s.tdb.db.query<{ id: number }>('SELECT id FROM projects ORDER BY id LIMIT 1');
+    const read = async (query: string, probeRows: number) => {
+      const pages: string[][] = [];
+      let cursor: LogListQuery['cursor'] = null;
+      for (;;) {
+        const rows = await listLogs(s.tdb.db, { projectIds: [project.id], terms: parseLogSearch(query), range, limit: 4, cursor, probeRows });
+        const more = rows.length > 4;
+        const page = rows.slice(0, 4);
+        pages.push(page.map((r) => r.body));
+        if (!more) return pages;
+        const last = page.at(-1)!;
+        cursor = { value: last.timestamp.getTime(), id: last.id, prev: false };
+      }
+    };
+    for (const query of ['sevenfold', 'probe.kind:seven', 'level:warn probe', 'probe.n:13']) {
+      const whole = await read(query, 100_000);
+      expect(whole.flat().length).toBeGreaterThan(0);
+      // A probe window smaller than a page, and one that ends between matches, give the same pages.
+      expect(await read(query, 3)).toEqual(whole);
+      expect(await read(query, 10)).toEqual(whole);
+    }
+    expect((await read('sevenfold', 3)).flat()).toEqual([56, 49, 42, 35, 28, 21, 14, 7, 0].map((i) => `probe sevenfold line ${i}`));
+  });
+});
+
+describe('digest batches', () => {
+  it('takes log containers up to a byte budget per batch and leaves the rest queued, losing none', async () => {
+    await s.drain();
+    for (let i = 0; i < 3; i++) expect((await postLogs({ logs: [{ level: 'info', body: `budget line ${i}` }, { level: 'info', body: `budget line ${i}b` }] })).status).toBe(200);
+    const event = await s.req(`/api/1/store/?sentry_key=${FIXTURE_KEY}`, { method: 'POST', body: JSON.stringify({ message: 'budget event' }) });
+    expect(event.status).toBe(200);
+    expect(await s.queueLength()).toBe(4);
+    // A one-byte budget: the first container fills it, so a batch takes exactly one row.
+    const first = await s.tdb.db.begin((tx) => digestBatch(tx, 100, { logBatchBytes: 1 }));
+    expect(first).toMatchObject({ claimed: 1, stored: 2 });
+    expect(await s.queueLength()).toBe(3);
+    const rest = [];
+    for (;;) {
+      const r = await s.tdb.db.begin((tx) => digestBatch(tx, 100, { logBatchBytes: 1 }));
+      if (r.claimed === 0) break;
+      rest.push(r);
+    }
+    expect(rest.map((r) => r.claimed)).toEqual([1, 1, 1]); // the other two containers, then the event after them
+    expect(await s.queueLength()).toBe(0);
+    expect((await logs('"budget line"')).map((l) => l.body).sort()).toEqual(['budget line 0', 'budget line 0b', 'budget line 1', 'budget line 1b', 'budget line 2', 'budget line 2b']);
   });
 });
 

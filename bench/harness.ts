@@ -1,0 +1,87 @@
+// Shared pieces of `npm run bench`: the load generator in its own process (bench/load.ts), the bare
+// node:http ceilings (bench/bare.ts), process helpers and number formatting.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { freePort } from '../test/helpers/process.ts';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+export const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+export const ISSUES = Number(process.env.BENCH_ISSUES ?? 300);
+export const WARMUP_SECONDS = 3;
+
+export interface LoadResult {
+  ok: number;
+  non2xx: number;
+  errors: number;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  bodyBytes: number;
+  lastSeq: number;
+}
+
+export interface LoadOptions {
+  kind?: 'events' | 'logs';
+  /** Log records per request (kind 'logs'). */
+  logRecords?: number;
+  connections?: number;
+}
+
+let seq = 0;
+/** Drive `url` for `seconds` from a separate process; every request has a fresh sequence number. */
+export function load(url: string, seconds: number, options: LoadOptions = {}): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const opts = { url, connections: options.connections ?? CONNECTIONS, seconds, distinctIssues: ISSUES, seqStart: seq, kind: options.kind, logRecords: options.logRecords };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify(opts)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
+      const r = JSON.parse(out.trim().split('\n').at(-1)!) as LoadResult;
+      seq = r.lastSeq + 1;
+      resolve(r);
+    });
+  });
+}
+
+/** Start bench/bare.ts: the ceiling ('parse') or the ceiling plus group commit to Postgres ('durable'). */
+export async function startBare(mode: 'parse' | 'durable', url?: string): Promise<{ port: number; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare.ts', mode, String(port), ...(url ? [url] : [])], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d) => String(d).includes('listening') && resolve());
+    child.on('exit', (code) => reject(new Error(`bare ${mode} exited with ${code}`)));
+  });
+  return { port, child };
+}
+
+export function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** Peak resident set size of a process, from /proc (Linux). */
+export function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+export const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+}
+
+/** Print rows as a right-aligned table (first column left-aligned). */
+export function table(rows: string[][]): void {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows) console.log(`  ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ')}`);
+}

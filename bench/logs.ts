@@ -1,0 +1,106 @@
+// The log side of `npm run bench` (issue 6).
+//
+// 1. Ingest: the bare node:http ceiling (reads and JSON.parses each body) and the real server
+//    (`serve`, all roles) on a fresh Postgres database, both driven with the same Sentry envelope of
+//    100 log records (bench/payload.ts logPayloadFactory). For Faultline it waits until the queue is
+//    empty and every acknowledged record is stored in log_records with a pattern and counted in the
+//    pattern stats: records per second end to end, as a ratio of the ceiling's records per second.
+//    Goal: ≥ 20,000 records/s end to end.
+// 2. Search: seeds BENCH_LOG_RECORDS (10,000,000) records over 7 days in 3 projects straight into
+//    the tables (bench/log-seed.ts), then times GET /organizations/{org}/logs/ on the real server
+//    (`serve --role web`): p50/p95 per query. Goal: p95 ≤ 300 ms.
+//
+// Settings: BENCH_SECONDS, BENCH_CONNECTIONS (as the event bench), BENCH_LOG_BATCH (100 records per
+// request), BENCH_LOG_RECORDS, BENCH_LOG_SEARCH=0 skips the search part, BENCH_LOG_DATABASE_URL (a
+// seeded database to reuse; it is not dropped). Run alone: `node --import tsx bench/logs.ts`.
+import postgres from 'postgres';
+import { createPostgresDatabase } from '../test/helpers/db.ts';
+import { freePort, startServerProcess } from '../test/helpers/process.ts';
+import { fmt, load, peakRssMb, SECONDS, startBare, stop, table, WARMUP_SECONDS } from './harness.ts';
+import { runLogSearchBench } from './log-search.ts';
+
+const BATCH = Number(process.env.BENCH_LOG_BATCH ?? 100);
+const GOAL_RECORDS = 20_000;
+// Fewer connections than the event bench: each request carries 100 records (~40 KB).
+const CONNECTIONS = Number(process.env.BENCH_LOG_CONNECTIONS ?? 16);
+
+export async function runLogIngestBench(): Promise<boolean> {
+  console.log('');
+  console.log(`Log ingest: ${SECONDS}s per target, ${CONNECTIONS} connections, ${BATCH} records per envelope`);
+  const opts = { kind: 'logs' as const, logRecords: BATCH, connections: CONNECTIONS };
+
+  const bare = await startBare('parse');
+  await load(`http://127.0.0.1:${bare.port}/api/1/envelope/`, WARMUP_SECONDS, opts);
+  const ceiling = await load(`http://127.0.0.1:${bare.port}/api/1/envelope/`, SECONDS, opts);
+  await stop(bare.child);
+
+  const db = await createPostgresDatabase('faultline_bench_logs');
+  const port = await freePort();
+  const extraEnv = JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') as Record<string, string>;
+  const server = await startServerProcess({ DATABASE_URL: db.url, PORT: String(port), LOG_LEVEL: 'warn', ...extraEnv });
+  const dsn = new URL(server.dsn);
+  const url = `http://127.0.0.1:${port}/api${dsn.pathname}/envelope/?sentry_key=${dsn.username}&sentry_version=7`;
+  const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+  if (process.env.BENCH_TRGM) { await sql.unsafe('CREATE EXTENSION IF NOT EXISTS pg_trgm'); await sql.unsafe(`CREATE INDEX trg ON log_records USING gin (body gin_trgm_ops) ${process.env.BENCH_TRGM}`); }
+  const state = async () => {
+    const [r] = await sql<{ queued: number; stored: number; counted: number }[]>`SELECT
+      (SELECT count(*) FROM ingest_queue)::int AS queued,
+      (SELECT count(*) FROM log_records)::int AS stored,
+      (SELECT coalesce(sum(count), 0) FROM log_pattern_stats)::int AS counted`;
+    return r;
+  };
+  const drained = async (expected: number) => {
+    for (;;) {
+      const s = await state();
+      if (s.queued === 0 && s.stored >= expected && s.counted >= expected) return s;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const warm = await load(url, WARMUP_SECONDS, opts);
+  const base = await drained(warm.ok * BATCH);
+  const t0 = performance.now();
+  const run = await load(url, SECONDS, opts);
+  const loadEnd = performance.now();
+  const after = await drained(base.stored + run.ok * BATCH);
+  const t1 = performance.now();
+  const rss = peakRssMb(server.child.pid!);
+  const [{ patterns }] = await sql<{ patterns: number }[]>`SELECT count(*)::int AS patterns FROM log_patterns`;
+  await server.stop();
+  await sql.end();
+  await db.drop();
+
+  const ceilingRecords = ceiling.rps * BATCH;
+  const accepted = run.rps * BATCH;
+  const e2e = (run.ok * BATCH) / ((t1 - t0) / 1000);
+  console.log('');
+  table([
+    ['target', 'requests/s', 'records/s', 'end-to-end records/s', 'p50 ms', 'p99 ms', 'errors'],
+    ['bare node:http + JSON.parse (ceiling)', fmt(ceiling.rps), fmt(ceilingRecords), '-', fmt(ceiling.p50, 1), fmt(ceiling.p99, 1), fmt(ceiling.non2xx + ceiling.errors)],
+    ['faultline serve (ingest + digest)', fmt(run.rps), fmt(accepted), fmt(e2e), fmt(run.p50, 1), fmt(run.p99, 1), fmt(run.non2xx + run.errors)],
+  ]);
+  console.log('');
+  console.log(`  body ${fmt(run.bodyBytes)} bytes; stored ${fmt(after.stored - base.stored)} of ${fmt(run.ok * BATCH)} acknowledged records in ${fmt(patterns)} patterns;`);
+  console.log(`  digest caught up ${fmt((t1 - loadEnd) / 1000, 2)} s after the load ended; faultline peak RSS ${fmt(rss)} MB`);
+  console.log(`  ratio faultline end-to-end / ceiling: ${fmt(e2e / ceilingRecords, 3)}`);
+  console.log(`  end-to-end ${fmt(e2e)} records/s   (goal ≥ ${fmt(GOAL_RECORDS)}: ${e2e >= GOAL_RECORDS ? 'met' : 'NOT met'})`);
+  const ok = after.stored - base.stored === run.ok * BATCH && after.counted - base.counted === run.ok * BATCH;
+  if (!ok) console.error(`  MISMATCH: ${run.ok * BATCH} acknowledged, ${after.stored - base.stored} stored, ${after.counted - base.counted} counted`);
+  return ok;
+}
+
+export async function runLogBench(): Promise<boolean> {
+  const ok = await runLogIngestBench();
+  if (process.env.BENCH_LOG_SEARCH !== '0') await runLogSearchBench();
+  return ok;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.env.TEST_DATABASE_URL ??= process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  runLogBench().then(
+    (ok) => process.exit(ok ? 0 : 1),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
