@@ -99,11 +99,16 @@ export async function digestLogs(tx: Tx, rows: LogQueueRow[], patterns: PatternA
       ]);
     }
     const ids = [...counts.keys()].sort((a, b) => a - b);
-    await tx.query(
+    const updated = await tx.query<{ id: number }>(
       `UPDATE log_patterns p SET count = p.count + c.n, first_seen = LEAST(p.first_seen, c.first), last_seen = GREATEST(p.last_seen, c.last)
-       FROM ${recordset(1, [['id', 'int8'], ['n', 'int8'], ['first', 'timestamptz'], ['last', 'timestamptz']], 'c')} WHERE p.id = c.id`,
+       FROM ${recordset(1, [['id', 'int8'], ['n', 'int8'], ['first', 'timestamptz'], ['last', 'timestamptz']], 'c')} WHERE p.id = c.id RETURNING p.id`,
       [recordsetParam(ids.map((id) => ({ id, ...counts.get(id)! })))],
     );
+    if (updated.length !== ids.length) {
+      // A concurrent batch merged a pattern this one assigned records to (server/logs/assign.ts,
+      // "Merges"): roll back and digest again (the worker retries serialization failures).
+      throw Object.assign(new Error('log pattern merged by a concurrent batch'), { code: '40001' });
+    }
     const statRows = [...stats.values()].sort((a, b) => a.pattern - b.pattern || (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : a.level < b.level ? -1 : 1));
     await tx.query(
       `INSERT INTO log_pattern_stats (pattern_id, bucket, level, count)
