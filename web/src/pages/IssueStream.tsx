@@ -1,7 +1,7 @@
 // The issue stream across all services. The URL holds the whole view (query, projects, environment,
 // sort, period, cursor), so a link reproduces it. Keyboard: j/k move, enter open, x select, r resolve,
 // i ignore, / search.
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
 import { get, getPage, qs, send, type Issue, type Project } from '../api.ts';
@@ -36,9 +36,8 @@ function splitStatus(query: string): { tab: string | null; rest: string } {
   return { tab: null, rest: query };
 }
 
-export function IssueStream({ org }: { org: string }) {
-  const search = useSearch();
-  const [, navigate] = useLocation();
+/** The view the URL's search part describes, and the API path of its page of issues. */
+function streamView(org: string, search: string) {
   const params = new URLSearchParams(search);
   const query = params.has('query') ? params.get('query')! : 'is:unresolved';
   const sort = params.get('sort') ?? 'date';
@@ -46,6 +45,26 @@ export function IssueStream({ org }: { org: string }) {
   const environment = params.get('environment') ?? '';
   const statsPeriod = params.get('statsPeriod') ?? '24h';
   const cursor = params.get('cursor') ?? '';
+  const listPath = `/organizations/${org}/issues/${qs({ query, sort, project: projects, environment, statsPeriod, cursor, limit: 25 })}`;
+  return { params, query, sort, projects, environment, statsPeriod, cursor, listPath };
+}
+
+const issuesQuery = (listPath: string) => ({ queryKey: ['issues', listPath], queryFn: () => getPage<Issue>(listPath) });
+
+/**
+ * When the page is opened on the stream, asks for its issues at once, alongside the session, instead
+ * of after the session has answered and the signed-in app has rendered (a first load's critical path).
+ * Signed out, the request fails (401) and the stream asks again after sign-in.
+ */
+export function prefetchStream(queryClient: QueryClient, pathname: string, search: string): void {
+  const org = /^\/organizations\/([^/]+)\/issues\/?$/.exec(pathname)?.[1];
+  if (org) void queryClient.prefetchQuery({ ...issuesQuery(streamView(org, search).listPath), retry: false });
+}
+
+export function IssueStream({ org }: { org: string }) {
+  const search = useSearch();
+  const [, navigate] = useLocation();
+  const { params, query, sort, projects, environment, statsPeriod, cursor, listPath } = streamView(org, search);
   const queryClient = useQueryClient();
 
   const setParams = (changes: Record<string, string | string[] | null>, keepCursor = false) => {
@@ -62,8 +81,7 @@ export function IssueStream({ org }: { org: string }) {
 
   const projectList = useQuery({ queryKey: ['projects', org], queryFn: () => get<Project[]>(`/organizations/${org}/projects/`), staleTime: 60_000 });
   const environments = useQuery({ queryKey: ['environments', org], queryFn: () => get<Array<{ name: string }>>(`/organizations/${org}/environments/`), staleTime: 60_000 });
-  const listPath = `/organizations/${org}/issues/${qs({ query, sort, project: projects, environment, statsPeriod, cursor, limit: 25 })}`;
-  const issues = useQuery({ queryKey: ['issues', listPath], queryFn: () => getPage<Issue>(listPath), placeholderData: keepPreviousData, refetchInterval: 30_000 });
+  const issues = useQuery({ ...issuesQuery(listPath), placeholderData: keepPreviousData, refetchInterval: 30_000 });
 
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [focus, setFocus] = useState(0);
