@@ -1,5 +1,7 @@
 // The log side of `npm run bench` (issue 6).
 //
+// 0. Grouping accuracy (bench/log-ga.ts): the labeled Loghub datasets through the server's own mask and
+//    miner, GA per dataset, mean and minimum.
 // 1. Ingest: the bare node:http ceiling (reads and JSON.parses each body) and the real server
 //    (`serve`, all roles) on a fresh Postgres database, both driven with the same Sentry envelope of
 //    100 log records (bench/payload.ts logPayloadFactory). For Faultline it waits until the queue is
@@ -17,6 +19,7 @@ import postgres from 'postgres';
 import { createPostgresDatabase } from '../test/helpers/db.ts';
 import { freePort, startServerProcess } from '../test/helpers/process.ts';
 import { fmt, load, peakRssMb, SECONDS, startBare, stop, table, WARMUP_SECONDS } from './harness.ts';
+import { logGaBench } from './log-ga.ts';
 import { runLogSearchBench } from './log-search.ts';
 
 const BATCH = Number(process.env.BENCH_LOG_BATCH ?? 100);
@@ -41,7 +44,7 @@ export async function runLogIngestBench(): Promise<boolean> {
   const dsn = new URL(server.dsn);
   const url = `http://127.0.0.1:${port}/api${dsn.pathname}/envelope/?sentry_key=${dsn.username}&sentry_version=7`;
   const sql = postgres(db.url, { max: 1, onnotice: () => {} });
-  if (process.env.BENCH_TRGM) { await sql.unsafe('CREATE EXTENSION IF NOT EXISTS pg_trgm'); await sql.unsafe(`CREATE INDEX trg ON log_records USING gin (body gin_trgm_ops) ${process.env.BENCH_TRGM}`); }
+  if (process.env.BENCH_SQL) await sql.unsafe(process.env.BENCH_SQL);
   const state = async () => {
     const [r] = await sql<{ queued: number; stored: number; counted: number }[]>`SELECT
       (SELECT count(*) FROM ingest_queue)::int AS queued,
@@ -89,6 +92,7 @@ export async function runLogIngestBench(): Promise<boolean> {
 }
 
 export async function runLogBench(): Promise<boolean> {
+  await logGaBench();
   const ok = await runLogIngestBench();
   if (process.env.BENCH_LOG_SEARCH !== '0') await runLogSearchBench();
   return ok;

@@ -15,6 +15,9 @@
 // Then the read side (bench/read.ts): seeds 10k issues and 1M events and prints issue-stream query
 // p50/p95 against the goal p95 ≤ 50 ms. BENCH_READ=0 skips it.
 //
+// Then the UI (bench/ui.ts): first load of the stream on 10k issues in Chromium, goal ≤ 1 s.
+// BENCH_UI=0 skips it.
+//
 // Then logs (bench/logs.ts): log ingest end to end against its own ceiling, and log search on 10M
 // records. BENCH_LOGS=0 skips them.
 import postgres from 'postgres';
@@ -23,6 +26,7 @@ import { freePort, startServerProcess } from '../test/helpers/process.ts';
 import { CONNECTIONS, fmt, ISSUES, load, peakRssMb, SECONDS, startBare, stop, table, WARMUP_SECONDS, type LoadResult } from './harness.ts';
 import { runLogBench } from './logs.ts';
 import { runReadBench } from './read.ts';
+import { runUiBench } from './ui.ts';
 /** The goal from the core pipeline issue: end-to-end ≥ 0.25 of the bare ceiling (project goal 0.30). */
 const GOAL = 0.25;
 
@@ -113,7 +117,10 @@ async function main() {
   // 4. The read side: issue-stream queries on a seeded database.
   if (process.env.BENCH_READ !== '0') await runReadBench();
 
-  // 5. Logs: ingest end to end, search on 10M records (bench/logs.ts).
+  // 5. The UI: first load of the issue stream on 10k issues in Chromium (bench/ui.ts).
+  if (process.env.BENCH_UI !== '0') await runUiBench();
+
+  // 6. Logs: ingest end to end, search on 10M records (bench/logs.ts).
   if (process.env.BENCH_LOGS !== '0' && !(await runLogBench())) process.exitCode = 1;
 }
 

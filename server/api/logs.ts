@@ -154,10 +154,15 @@ function serializeLog(r: LogRow, slugs: Map<number, string>) {
 }
 
 /** A bucket size giving 30 to 120 buckets over the range. */
-function autoInterval(range: LogRange): number {
+/**
+ * About 120 buckets at most. Unfiltered, a range of a day or more gets hourly buckets at least: those
+ * come from the hourly pattern stats, while finer ones count records (a day is millions of them).
+ */
+function autoInterval(range: LogRange, filtered: boolean): number {
   const span = range.end.getTime() - range.start.getTime();
   const steps = [60_000, 300_000, 900_000, 1_800_000, 3_600_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000];
-  return steps.find((s) => span / s <= 120) ?? 86_400_000;
+  const step = steps.find((s) => span / s <= 120) ?? 86_400_000;
+  return !filtered && span >= 86_400_000 ? Math.max(step, 3_600_000) : step;
 }
 
 export function logRoutes(): OpenAPIHono<ApiEnv> {
@@ -218,9 +223,10 @@ export function logRoutes(): OpenAPIHono<ApiEnv> {
     const { db } = c.get('app');
     const projects = await projectsOf(c);
     const range = rangeOf(c);
-    const intervalMs = c.req.query('interval') ? duration(c.req.query('interval')!, 'interval') : autoInterval(range);
+    const terms = termsOf(c);
+    const intervalMs = c.req.query('interval') ? duration(c.req.query('interval')!, 'interval') : autoInterval(range, terms.length > 0);
     if ((range.end.getTime() - range.start.getTime()) / intervalMs > 2000) throw new ApiError(400, 'at most 2000 buckets: choose a larger interval');
-    return c.json(await logHistogram(db, { projectIds: projects.map((p) => p.id), terms: termsOf(c), range, intervalMs }), 200);
+    return c.json(await logHistogram(db, { projectIds: projects.map((p) => p.id), terms, range, intervalMs }), 200);
   });
 
   // Polls the database once a second (so it works with any number of processes) and sends what arrived.

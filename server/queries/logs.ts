@@ -92,11 +92,13 @@ export function compileLogFilter(terms: ResolvedTerm[], p: Params): string[] {
       }
       case 'tag': {
         // Any other key is an attribute, compared as text. An equality also gets a containment
-        // prefilter the attributes' GIN index answers (the text comparison stays, and decides).
+        // prefilter the attributes' GIN index answers (the text comparison stays, and decides); the
+        // index leaves out the SDKs' own `sentry.*` attributes (drizzle/0011).
         const value = `(r.attributes -> ${p.add(t.key)} ->> 'value')`;
         if (t.wildcard) out.push(not(t.negated, `${value} LIKE ANY(${p.add(t.values.map(wildcardToLike))}::text[])`));
         else if (t.negated) out.push(`NOT (${value} = ANY(${p.add(t.values)}::text[]))`);
-        else out.push(`(${attributeContainment(t.key, t.values).map((j) => `r.attributes @> ${p.add(j)}::jsonb`).join(' OR ')}) AND ${value} = ANY(${p.add(t.values)}::text[])`);
+        else if (t.key.startsWith('sentry.')) out.push(`${value} = ANY(${p.add(t.values)}::text[])`);
+        else out.push(`(${attributeContainment(t.key, t.values).map((j) => `log_search_attributes(r.attributes) @> ${p.add(j)}::jsonb`).join(' OR ')}) AND ${value} = ANY(${p.add(t.values)}::text[])`);
         break;
       }
       case 'has':

@@ -178,6 +178,13 @@ describe('patterns and search', () => {
     expect(total).toBe((await logs('', '&limit=1000&statsPeriod=1h')).length);
     const filtered = await s.api<Array<{ counts: Record<string, number> }>>('/organizations/faultline/logs/histogram/?statsPeriod=1h&interval=5m&query=level:warn');
     expect(filtered.body.every((b) => Object.keys(b.counts).every((k) => k === 'warn'))).toBe(true);
+    // A day unfiltered: hourly buckets from the pattern stats, the same total as the records.
+    const day = await s.api<Array<{ time: number; counts: Record<string, number> }>>('/organizations/faultline/logs/histogram/?statsPeriod=24h');
+    expect(day.body.length).toBeGreaterThanOrEqual(24);
+    expect(day.body.length).toBeLessThanOrEqual(26);
+    expect(day.body[1].time - day.body[0].time).toBe(3600);
+    const dayTotal = day.body.reduce((n, b) => n + Object.values(b.counts).reduce((a, c) => a + c, 0), 0);
+    expect(dayTotal).toBe((await logs('', '&limit=1000&statsPeriod=24h')).length);
   });
 
   it('streams new records to a live tail, narrowed by the query', async () => {
@@ -207,7 +214,7 @@ describe('search over many records', () => {
         level: i % 5 === 0 ? 'warn' : 'info',
         timestamp: (base + i * 1000) / 1000,
         body: i % 7 === 0 ? `probe sevenfold line ${i}` : `probe ordinary line ${i}`,
-        attributes: { 'probe.n': i, 'probe.even': i % 2 === 0, 'probe.kind': i % 7 === 0 ? 'seven' : 'other', 'probe.big': '12345678901234567890' },
+        attributes: { 'probe.n': i, 'probe.even': i % 2 === 0, 'probe.kind': i % 7 === 0 ? 'seven' : 'other', 'probe.big': '12345678901234567890', ...(i % 10 === 0 ? { 'sentry.probe': 'yes' } : {}) },
       })),
     });
     expect(res.status).toBe(200);
@@ -217,6 +224,8 @@ describe('search over many records', () => {
     expect(await logs('probe.even:true')).toHaveLength(30);
     expect(await logs('probe.big:12345678901234567890')).toHaveLength(60);
     expect(await logs('probe.n:42.0')).toHaveLength(0);
+    // The SDKs' own sentry.* attributes are outside the attribute index, and still found.
+    expect(await logs('sentry.probe:yes')).toHaveLength(6);
 
     const range = { start: new Date(base - 1000), end: new Date(base + 120_000) };
     const [project] = await s.tdb.db.query<{ id: number }>('SELECT id FROM projects ORDER BY id LIMIT 1');
