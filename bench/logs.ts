@@ -8,13 +8,13 @@
 //    empty and every acknowledged record is stored in log_records with a pattern and counted in the
 //    pattern stats: records per second end to end, as a ratio of the ceiling's records per second.
 //    Goal: ≥ 20,000 records/s end to end.
-// 2. Search: seeds BENCH_LOG_RECORDS (10,000,000) records over 7 days in 3 projects straight into
-//    the tables (bench/log-seed.ts), then times GET /organizations/{org}/logs/ on the real server
-//    (`serve --role web`): p50/p95 per query. Goal: p95 ≤ 300 ms.
+// 2. Search (bench/log-search.ts): seeds BENCH_LOG_RECORDS (10,000,000) records over 7 days in 3
+//    projects straight into the tables, then times the logs API on the real server (`serve --role
+//    web`): p50/p95 per query. Goal: p95 ≤ 300 ms.
 //
-// Settings: BENCH_SECONDS, BENCH_CONNECTIONS (as the event bench), BENCH_LOG_BATCH (100 records per
-// request), BENCH_LOG_RECORDS, BENCH_LOG_SEARCH=0 skips the search part, BENCH_LOG_DATABASE_URL (a
-// seeded database to reuse; it is not dropped). Run alone: `node --import tsx bench/logs.ts`.
+// Settings: BENCH_SECONDS, BENCH_LOG_CONNECTIONS (16), BENCH_LOG_BATCH (100 records per request),
+// BENCH_SQL (SQL run on the fresh database before the load, for tuning runs), BENCH_LOG_SEARCH=0
+// skips the search part (its own settings are in its header). Run alone: `node --import tsx bench/logs.ts`.
 import postgres from 'postgres';
 import { createPostgresDatabase } from '../test/helpers/db.ts';
 import { freePort, startServerProcess } from '../test/helpers/process.ts';
