@@ -44,8 +44,10 @@ const configSchema = z
     FAULTLINE_QUEUE_FLUSH_MS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1000).default(4)),
     /** Events the digest worker claims per transaction. */
     FAULTLINE_DIGEST_BATCH: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(5000).default(2000)),
-    /** Digest transactions running at once (on Postgres; PGlite runs one). */
-    FAULTLINE_DIGEST_CONCURRENCY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(32).default(3)),
+    /** Digest transactions for events running at once (on Postgres; PGlite runs one for everything). */
+    FAULTLINE_DIGEST_CONCURRENCY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(32).default(1)),
+    /** Digest transactions for logs running at once (on Postgres). */
+    FAULTLINE_LOG_DIGEST_CONCURRENCY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(32).default(4)),
     /** Worker threads that parse, normalize and group events for the digest (0: on the main thread). */
     FAULTLINE_DIGEST_THREADS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(16).default(1)),
     /** Postgres connections for a real database. */
@@ -76,6 +78,7 @@ const configSchema = z
     queueFlushMs: env.FAULTLINE_QUEUE_FLUSH_MS,
     digestBatch: env.FAULTLINE_DIGEST_BATCH,
     digestConcurrency: env.FAULTLINE_DIGEST_CONCURRENCY,
+    logDigestConcurrency: env.FAULTLINE_LOG_DIGEST_CONCURRENCY,
     digestThreads: env.FAULTLINE_DIGEST_THREADS,
     dbPool: env.FAULTLINE_DB_POOL,
     trustProxy: env.FAULTLINE_TRUST_PROXY,

@@ -55,7 +55,7 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
     const cache = roles.has('ingest') && roles.has('worker') ? new PayloadCache() : null;
     const queue = roles.has('ingest') ? new QueueWriter(db, { flushMs: config.queueFlushMs, cache }) : null;
     const worker = roles.has('worker')
-      ? new DigestWorker(db, { batchSize: config.digestBatch, concurrency: config.digestConcurrency, threads: config.digestThreads, cache, log: (m, e) => log.error(m, e) })
+      ? new DigestWorker(db, { batchSize: config.digestBatch, concurrency: config.digestConcurrency, logConcurrency: config.logDigestConcurrency, threads: config.digestThreads, cache, log: (m, e) => log.error(m, e) })
       : null;
     if (queue) {
       queue.on('error-logged', (err) => log.error('queue: insert failed', err));

@@ -16,6 +16,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const createdAt = () => tz('created_at').notNull().defaultNow();
@@ -195,7 +196,10 @@ export const ingestQueue = pgTable('ingest_queue', {
   /** Envelope-level facts the digest needs: event id, sent_at, client ip, sdk. JSON text. */
   meta: text('meta').notNull(),
   attempts: integer('attempts').notNull().default(0),
-});
+}, (t) => [
+  // The log digest loops claim log containers only (pipeline/worker.ts).
+  index('ingest_queue_logs').on(t.id).where(sql`${t.kind} = 'log'`),
+]);
 
 /**
  * Every accepted event's payload exactly as it arrived, written once, by ingest, in the same statement

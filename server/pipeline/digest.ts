@@ -35,9 +35,12 @@ const CHUNK = 250;
 // array as a scalar bool.
 // The payload column is only set for log containers (events keep theirs in event_payloads); the claim
 // reads its size (octet_length reads the TOAST header, not the value) and the chosen ones are read after.
-const CLAIM_SQL = `SELECT id, project_id, kind, received_at, replace(event_id::text, '-', '') AS event_id, meta, attempts,
+/** What a digest loop claims: everything (PGlite's one loop, drain), or events or log containers only. */
+export type DigestKinds = 'all' | 'events' | 'logs';
+export const KIND_FILTER: Record<DigestKinds, string> = { all: '', events: `WHERE kind <> 'log'`, logs: `WHERE kind = 'log'` };
+const claimSql = (kinds: DigestKinds) => `SELECT id, project_id, kind, received_at, replace(event_id::text, '-', '') AS event_id, meta, attempts,
     coalesce(octet_length(payload), 0) AS log_bytes
-  FROM ingest_queue ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`;
+  FROM ingest_queue ${KIND_FILTER[kinds]} ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`;
 const LOG_PAYLOADS_SQL = 'SELECT id, payload FROM ingest_queue WHERE id = ANY($1::int8[])';
 /**
  * Log containers hold up to hundreds of records each: a batch takes containers up to this many bytes
@@ -61,14 +64,16 @@ export interface DigestOptions {
   logPatterns?: PatternAssigner;
   /** Bytes of log containers per batch (LOG_BATCH_BYTES; tests make it small). */
   logBatchBytes?: number;
+  /** Which rows to claim (all by default). */
+  kinds?: DigestKinds;
 }
 
 export async function digestBatch(tx: Tx, limit: number, opts: DigestOptions = {}): Promise<BatchResult> {
-  const { cache = null, preparer = inlinePreparer, logPatterns = defaultAssigner, logBatchBytes = LOG_BATCH_BYTES } = opts;
+  const { cache = null, preparer = inlinePreparer, logPatterns = defaultAssigner, logBatchBytes = LOG_BATCH_BYTES, kinds = 'all' } = opts;
   // Safe without waiting for the WAL flush: if this commit is lost in a crash, the queue rows it
   // deleted come back with it, so the batch is digested again and counted once.
   await tx.query('SET LOCAL synchronous_commit = off');
-  const locked = (await tx.query<Omit<QueueRow, 'payload'> & { log_bytes: number | string }>(CLAIM_SQL, [limit])).sort((a, b) => Number(a.id) - Number(b.id));
+  const locked = (await tx.query<Omit<QueueRow, 'payload'> & { log_bytes: number | string }>(claimSql(kinds), [limit])).sort((a, b) => Number(a.id) - Number(b.id));
   const all = withinLogBudget(locked, logBatchBytes);
   const result: BatchResult = { claimed: all.length, stored: 0, duplicates: 0, failed: [] };
   if (all.length === 0) return result;

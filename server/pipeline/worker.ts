@@ -6,7 +6,7 @@
 // alone MAX_ATTEMPTS times moves to ingest_failed. While the database is unreachable every attempt
 // fails before it can count, so nothing moves anywhere until it is back.
 import type { Database } from '../db/client.ts';
-import { digestBatch, setAside, type BatchResult } from './digest.ts';
+import { digestBatch, KIND_FILTER, setAside, type BatchResult, type DigestKinds } from './digest.ts';
 import type { PayloadCache } from './payload-cache.ts';
 import { inlinePreparer, workerPreparer, type Preparer } from './prepare-pool.ts';
 import { LogPatternAssigner } from '../logs/assign.ts';
@@ -17,8 +17,10 @@ export interface WorkerOptions {
   cache?: PayloadCache | null;
   /** Worker threads preparing events (0: inline). */
   threads?: number;
-  /** Parallel digest loops (each its own transaction). */
+  /** Parallel digest loops for events (each its own transaction; Postgres only). */
   concurrency?: number;
+  /** Parallel digest loops for log containers (Postgres only). */
+  logConcurrency?: number;
   pollMs?: number;
   log?: (msg: string, err?: unknown) => void;
 }
@@ -36,8 +38,8 @@ export class DigestWorker {
   readonly stats = { batches: 0, stored: 0, duplicates: 0, failed: 0 };
   private readonly preparer: Preparer;
   private readonly logPatterns = new LogPatternAssigner();
-  private get digestOptions() {
-    return { cache: this.opts.cache, preparer: this.preparer, logPatterns: this.logPatterns };
+  private digestOptions(kinds: DigestKinds) {
+    return { cache: this.opts.cache, preparer: this.preparer, logPatterns: this.logPatterns, kinds };
   }
 
   constructor(
@@ -50,8 +52,14 @@ export class DigestWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
-    const n = this.db.kind === 'pglite' ? 1 : (this.opts.concurrency ?? 2);
-    for (let i = 0; i < n; i++) this.loops.push(this.loop());
+    // PGlite has one connection: one loop for everything. On Postgres events and logs have loops of
+    // their own, so neither waits behind the other and each runs as many transactions as suits it
+    // (events contend on their issues' rows; log batches mostly append).
+    if (this.db.kind === 'pglite') this.loops.push(this.loop('all'));
+    else {
+      for (let i = 0; i < (this.opts.concurrency ?? 1); i++) this.loops.push(this.loop('events'));
+      for (let i = 0; i < (this.opts.logConcurrency ?? 4); i++) this.loops.push(this.loop('logs'));
+    }
   }
 
   /** Something was queued: digest now instead of at the next poll. */
@@ -80,20 +88,20 @@ export class DigestWorker {
   async drain(): Promise<BatchResult[]> {
     const results: BatchResult[] = [];
     for (;;) {
-      const r = await this.runBatch();
+      const r = await this.runBatch('all');
       results.push(r);
       if (r.claimed === 0) return results;
     }
   }
 
-  private async loop(): Promise<void> {
+  private async loop(kinds: DigestKinds): Promise<void> {
     let failures = 0;
     while (this.running) {
       this.pending = false;
       this.active++;
       let claimed = 0;
       try {
-        claimed = (await this.runBatch()).claimed;
+        claimed = (await this.runBatch(kinds)).claimed;
         failures = 0;
       } catch (err) {
         failures++;
@@ -141,30 +149,30 @@ export class DigestWorker {
     return r;
   }
 
-  private async runBatch(): Promise<BatchResult> {
+  private async runBatch(kinds: DigestKinds): Promise<BatchResult> {
     try {
-      return this.record(await this.db.begin((tx) => digestBatch(tx, this.opts.batchSize, this.digestOptions)));
+      return this.record(await this.db.begin((tx) => digestBatch(tx, this.opts.batchSize, this.digestOptions(kinds))));
     } catch (err) {
       // The rolled-back batch may have created log patterns this process now remembers.
       this.logPatterns.reset();
       if (RETRYABLE.has((err as { code?: string }).code ?? '')) {
-        return this.record(await this.db.begin((tx) => digestBatch(tx, this.opts.batchSize, this.digestOptions)));
+        return this.record(await this.db.begin((tx) => digestBatch(tx, this.opts.batchSize, this.digestOptions(kinds))));
       }
       this.opts.log?.('digest: batch failed, isolating rows', err);
-      return this.isolate();
+      return this.isolate(kinds);
     }
   }
 
   /** Digests the oldest rows one per transaction, to find and set aside the one that fails. */
-  private async isolate(): Promise<BatchResult> {
+  private async isolate(kinds: DigestKinds): Promise<BatchResult> {
     const total: BatchResult = { claimed: 0, stored: 0, duplicates: 0, failed: [] };
     for (let i = 0; i < this.opts.batchSize; i++) {
       let r: BatchResult;
       try {
-        r = await this.db.begin((tx) => digestBatch(tx, 1, this.digestOptions));
+        r = await this.db.begin((tx) => digestBatch(tx, 1, this.digestOptions(kinds)));
       } catch (err) {
         this.logPatterns.reset();
-        await this.countFailure(err);
+        await this.countFailure(err, kinds);
         total.claimed++;
         continue;
       }
@@ -178,11 +186,11 @@ export class DigestWorker {
   }
 
   /** The oldest unlocked row failed alone: count the attempt, and set it aside after MAX_ATTEMPTS. */
-  private async countFailure(err: unknown): Promise<void> {
+  private async countFailure(err: unknown, kinds: DigestKinds): Promise<void> {
     const message = String((err as Error)?.message ?? err).slice(0, 2000);
     await this.db.begin(async (tx) => {
       const [row] = await tx.query<{ id: number; attempts: number }>(
-        'SELECT id, attempts FROM ingest_queue ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED',
+        `SELECT id, attempts FROM ingest_queue ${KIND_FILTER[kinds]} ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
       );
       if (!row) return;
       if (row.attempts + 1 < MAX_ATTEMPTS) {

@@ -41,6 +41,25 @@ async function sumOfCounts(base: string): Promise<number> {
   return issues.reduce((n: number, i: { count: string }) => n + Number(i.count), 0);
 }
 
+/** Sends `requests` × 50 log records (our minimal JSON) and checks every request was acknowledged. */
+async function sendLogs(base: string, dsn: string, requests: number): Promise<void> {
+  const key = new URL(dsn).username;
+  const projectId = new URL(dsn).pathname.slice(1);
+  await Promise.all(
+    Array.from({ length: requests }, async (_, r) => {
+      const logs = Array.from({ length: 50 }, (_, i) => ({ level: i % 10 === 0 ? 'error' : 'info', body: `crash probe job ${r * 50 + i} finished in ${i} ms` }));
+      const res = await fetch(`${base}/api/${projectId}/logs/?sentry_key=${key}`, { method: 'POST', body: JSON.stringify({ logs }) });
+      expect(res.status).toBe(200);
+    }),
+  );
+}
+
+/** Log records stored, counted through the patterns. */
+async function sumOfLogCounts(base: string): Promise<number> {
+  const patterns = await api(base, '/organizations/faultline/log-patterns/?statsPeriod=1h');
+  return patterns.reduce((n: number, p: { count: number }) => n + p.count, 0);
+}
+
 /** Sends `n` distinct events over raw HTTP, concurrently, and checks every one was acknowledged. */
 async function sendMany(base: string, dsn: string, n: number): Promise<void> {
   const key = new URL(dsn).username;
@@ -80,7 +99,7 @@ describe.each(variants)('server process on $name', ({ setup }) => {
     await cleanup?.();
   });
 
-  it('starts, takes events from @sentry/node, restarts, and survives a kill without losing or double-counting', async () => {
+  it('starts, takes events from @sentry/node, restarts, and survives a kill without losing or double-counting events or logs', async () => {
     const s = await setup();
     cleanup = s.cleanup;
     const port = await freePort();
@@ -126,7 +145,9 @@ describe.each(variants)('server process on $name', ({ setup }) => {
     const ingestOnly = await startServerProcess(env, ['--role', 'ingest,web']);
     procs.push(ingestOnly);
     await sendMany(base, dsn, 300);
+    await sendLogs(base, dsn, 20);
     expect(await sumOfCounts(base)).toBe(before);
+    expect(await sumOfLogCounts(base)).toBe(0);
     await ingestOnly.kill();
 
     // 5. Full server, killed again while it digests; then a clean run counts every event exactly once.
@@ -137,8 +158,12 @@ describe.each(variants)('server process on $name', ({ setup }) => {
     const last = await startServerProcess(env);
     procs.push(last);
     await waitFor('all 300 events counted', async () => (await sumOfCounts(base)) === before + 300);
+    await waitFor('all 1,000 log records counted', async () => (await sumOfLogCounts(base)) === 1000);
     await new Promise((r) => setTimeout(r, 1000));
     expect(await sumOfCounts(base)).toBe(before + 300);
+    expect(await sumOfLogCounts(base)).toBe(1000);
+    const stored = await api(base, `/organizations/faultline/logs/?statsPeriod=1h&limit=1000&query=${encodeURIComponent('"crash probe job"')}`);
+    expect(stored).toHaveLength(1000);
     await last.stop();
   });
 });

@@ -1,0 +1,1 @@
+CREATE INDEX "ingest_queue_logs" ON "ingest_queue" USING btree ("id") WHERE "ingest_queue"."kind" = 'log';
