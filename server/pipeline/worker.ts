@@ -31,7 +31,8 @@ const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadloc
 export class DigestWorker {
   private running = false;
   private loops: Promise<void>[] = [];
-  private wakeup: (() => void) | null = null;
+  /** The sleeping loops' wake-up calls: a commit wakes every loop (events and logs alike). */
+  private wakers = new Set<() => void>();
   private pending = false;
   private idleWaiters: Array<() => void> = [];
   private active = 0;
@@ -65,9 +66,9 @@ export class DigestWorker {
   /** Something was queued: digest now instead of at the next poll. */
   wake(): void {
     this.pending = true;
-    const w = this.wakeup;
-    this.wakeup = null;
-    w?.();
+    const wakers = [...this.wakers];
+    this.wakers.clear();
+    for (const w of wakers) w();
   }
 
   async stop(): Promise<void> {
@@ -130,16 +131,16 @@ export class DigestWorker {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.wakeup = null;
-        resolve();
-      }, ms);
-      this.wakeup = () => {
+      const wake = () => {
         clearTimeout(t);
+        this.wakers.delete(wake);
         resolve();
       };
+      const t = setTimeout(wake, ms);
+      this.wakers.add(wake);
     });
   }
+
 
   private record(r: BatchResult): BatchResult {
     this.stats.batches++;
