@@ -1,5 +1,5 @@
 // Charts with uPlot: a row's sparkline and an issue's events over time.
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
@@ -7,11 +7,20 @@ function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 }
 
+// The stream hides its graph column on phones (styles.css, max-width 760px): no charts are drawn there.
+const NARROW = typeof window !== 'undefined' ? window.matchMedia('(max-width: 760px)') : null;
+const subscribeNarrow = (cb: () => void) => {
+  NARROW?.addEventListener('change', cb);
+  return () => NARROW?.removeEventListener('change', cb);
+};
+const useNarrow = () => useSyncExternalStore(subscribeNarrow, () => NARROW?.matches ?? false);
+
 /** Bars of events per bucket, no axes: [[unix seconds, count], ...]. */
 export function Sparkline({ series, width = 100, height = 28 }: { series: Array<[number, number]>; width?: number; height?: number }) {
   const ref = useRef<HTMLDivElement>(null);
+  const narrow = useNarrow();
   useEffect(() => {
-    if (!ref.current || series.length === 0) return;
+    if (!ref.current || series.length === 0 || narrow) return;
     const color = cssVar('--accent');
     const data: uPlot.AlignedData = [series.map((p) => p[0]), series.map((p) => p[1])];
     const max = Math.max(1, ...series.map((p) => p[1]));
@@ -31,7 +40,7 @@ export function Sparkline({ series, width = 100, height = 28 }: { series: Array<
       ref.current,
     );
     return () => plot.destroy();
-  }, [series, width, height]);
+  }, [series, width, height, narrow]);
   return <div ref={ref} className="spark" aria-label={`${series.reduce((n, p) => n + p[1], 0)} events in the period`} role="img" />;
 }
 
