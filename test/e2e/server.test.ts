@@ -86,7 +86,8 @@ const variants: Array<{ name: string; setup: () => Promise<{ env: Record<string,
     name: 'Postgres',
     setup: async () => {
       const db = await createPostgresDatabase('faultline_e2e');
-      return { env: { DATABASE_URL: db.url }, cleanup: db.drop };
+      // A prepare worker thread here (the default only on machines with more than two cores).
+      return { env: { DATABASE_URL: db.url, FAULTLINE_DIGEST_THREADS: '1' }, cleanup: db.drop };
     },
   },
 ];
