@@ -5,7 +5,7 @@ import { normalizeEventId } from '../ingest/payload.ts';
 import { adjacentEventIds, eventGroupingInfo, getEventById, getIssueEvent, listIssueEvents, type EventRow } from '../queries/events.ts';
 import { openapi, route, type ApiEnv } from './access.ts';
 import { intParam, type ApiContext } from './context.ts';
-import { EVENT_ID, linkHeader, parseCursor } from './pagination.ts';
+import { EVENT_ID, keysetPage, parseCursor } from './pagination.ts';
 import { errorResponses, EventSchema, EventSummarySchema, GroupingInfoSchema, IssueParams, json, OrgIssueParams, PageQuery, ProjectParams } from './schemas.ts';
 import { serializeEvent, serializeEventSummary } from './serializers.ts';
 
@@ -65,28 +65,15 @@ export function eventRoutes(): OpenAPIHono<ApiEnv> {
 
   for (const rt of listRoutes) {
     openapi(r, rt, async (c) => {
-      const { db, config } = c.get('app');
+      const { db } = c.get('app');
       const issue = c.get('issue');
       const limit = intParam(c, 'limit', 50, 1, 100);
       const cursor = parseCursor(c.req.query('cursor'), EVENT_ID);
       const isFull = c.req.query('full') === 'true' || c.req.query('full') === '1';
-      const rows = await listIssueEvents(db, { issueId: issue.id, limit, after: cursor, full: isFull });
-      const more = rows.length > limit;
-      if (more) rows.pop();
-      if (cursor?.prev) rows.reverse();
-      const first = rows[0];
-      const last = rows.at(-1);
-      const u = new URL(c.req.url);
-      c.header(
-        'Link',
-        linkHeader(
-          `${config.publicUrl}${u.pathname}${u.search}`,
-          first ? { value: first.timestamp.getTime(), id: first.event_id, prev: true } : null,
-          last ? { value: last.timestamp.getTime(), id: last.event_id, prev: false } : null,
-          cursor ? (cursor.prev ? more : true) : false,
-          cursor?.prev ? true : more,
-        ),
-      );
+      const rows = keysetPage(c, await listIssueEvents(db, { issueId: issue.id, limit, after: cursor, full: isFull }), limit, cursor, (ev) => ({
+        value: ev.timestamp.getTime(),
+        id: ev.event_id,
+      }));
       return c.json(rows.map((ev) => (isFull ? serializeEvent(ev) : serializeEventSummary(ev))));
     });
   }

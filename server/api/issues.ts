@@ -15,7 +15,7 @@ import { SearchSyntaxError } from '../search/parse.ts';
 import type { ResolvedTerm } from '../search/spec.ts';
 import { openapi, route, type AccessRule, type ApiEnv, type ProjectRow } from './access.ts';
 import { intParam, visibleProjects, type ApiContext } from './context.ts';
-import { ISSUE_ID, linkHeader, parseCursor } from './pagination.ts';
+import { ISSUE_ID, linkHeader, parseCursor, publicRequestUrl } from './pagination.ts';
 import { errorResponses, IssueListQuery as IssueListQuerySchema, IssueParams, IssueSchema, json, noContent, OrgIssueParams, OrgParams, ProjectParams, repeated, TagSchema } from './schemas.ts';
 import { serializeIssue, type IssueExtras } from './serializers.ts';
 
@@ -267,12 +267,6 @@ export function statsRange(q: { statsPeriod?: string; start?: string; end?: stri
 
 export function issueRoutes(): OpenAPIHono<ApiEnv> {
   const r = new OpenAPIHono<ApiEnv>();
-
-  /** The URL a client should follow: PUBLIC_URL plus this request's path and query. */
-  const publicRequestUrl = (c: ApiContext) => {
-    const u = new URL(c.req.url);
-    return `${c.get('app').config.publicUrl}${u.pathname}${u.search}`;
-  };
 
   async function respondWithList(c: ApiContext, member: Membership, projects: ProjectRow[]) {
     const { db, config } = c.get('app');

@@ -9,7 +9,7 @@ import { SearchSyntaxError } from '../search/parse.ts';
 import type { ResolvedTerm } from '../search/spec.ts';
 import { route, type ApiEnv, type ProjectRow } from './access.ts';
 import { intParam, visibleProjects, type ApiContext } from './context.ts';
-import { linkHeader, parseCursor } from './pagination.ts';
+import { keysetPage, parseCursor } from './pagination.ts';
 import { errorResponses, json, OrgParams, repeated } from './schemas.ts';
 
 const tags = ['Logs'];
@@ -169,26 +169,16 @@ export function logRoutes(): OpenAPIHono<ApiEnv> {
   const r = new OpenAPIHono<ApiEnv>();
 
   r.openapi(listRoute, async (c) => {
-    const { db, config } = c.get('app');
+    const { db } = c.get('app');
     const projects = await projectsOf(c);
     const limit = intParam(c, 'limit', 100, 1, 1000);
     const cursor = parseCursor(c.req.query('cursor'), LOG_ID);
-    const rows = await listLogs(db, { projectIds: projects.map((p) => p.id), terms: termsOf(c), range: rangeOf(c), limit, cursor });
-    const more = rows.length > limit;
-    if (more) rows.pop();
-    if (cursor?.prev) rows.reverse();
-    const first = rows[0];
-    const last = rows.at(-1);
-    const u = new URL(c.req.url);
-    c.header(
-      'Link',
-      linkHeader(
-        `${config.publicUrl}${u.pathname}${u.search}`,
-        first ? { value: first.timestamp.getTime(), id: first.id, prev: true } : null,
-        last ? { value: last.timestamp.getTime(), id: last.id, prev: false } : null,
-        cursor ? (cursor.prev ? more : true) : false,
-        cursor?.prev ? true : more,
-      ),
+    const rows = keysetPage(
+      c,
+      await listLogs(db, { projectIds: projects.map((p) => p.id), terms: termsOf(c), range: rangeOf(c), limit, cursor }),
+      limit,
+      cursor,
+      (r) => ({ value: r.timestamp.getTime(), id: r.id }),
     );
     const slugs = new Map(projects.map((p) => [p.id, p.slug]));
     return c.json(rows.map((row) => serializeLog(row, slugs)), 200);

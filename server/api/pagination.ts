@@ -2,6 +2,7 @@
 // `results="true|false"`. Our cursors are keyset positions (`<sort value>:<id>:<is_prev>`), opaque to
 // clients, so pages stay stable while new events arrive.
 import { ApiError } from '../errors.ts';
+import type { ApiContext } from './context.ts';
 
 export interface Cursor {
   /** The sort value of the boundary row (a number: epoch ms or a count). */
@@ -39,4 +40,34 @@ export function linkHeader(requestUrl: string, first: Cursor | null, last: Curso
     link(first ? { ...first, prev: true } : null, 'previous', hasPrev),
     link(last ? { ...last, prev: false } : null, 'next', hasNext),
   ].join(', ');
+}
+
+/** The URL a client should follow: PUBLIC_URL plus this request's path and query. */
+export function publicRequestUrl(c: ApiContext): string {
+  const u = new URL(c.req.url);
+  return `${c.get('app').config.publicUrl}${u.pathname}${u.search}`;
+}
+
+/**
+ * A keyset page read newest first with one row more than `limit` in the direction read (a previous
+ * page is read oldest first): drops the extra row, puts a previous page back in newest-first order,
+ * sets the Link header from its boundary rows, and returns the rows to show.
+ */
+export function keysetPage<T>(c: ApiContext, rows: T[], limit: number, cursor: Cursor | null, boundary: (row: T) => { value: number; id: string }): T[] {
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  if (cursor?.prev) page.reverse();
+  const first = page[0];
+  const last = page.at(-1);
+  c.header(
+    'Link',
+    linkHeader(
+      publicRequestUrl(c),
+      first ? { ...boundary(first), prev: true } : null,
+      last ? { ...boundary(last), prev: false } : null,
+      cursor ? (cursor.prev ? more : true) : false,
+      cursor?.prev ? true : more,
+    ),
+  );
+  return page;
 }
