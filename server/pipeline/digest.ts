@@ -33,11 +33,11 @@ const CHUNK = 250;
 // Array parameters of timestamps and booleans travel as text[] and are cast in SQL: drizzle replaces
 // postgres.js' serializer for timestamptz[] with a pass-through, and postgres.js types a JS boolean
 // array as a scalar bool.
-// The payload column is only set for log containers (events keep theirs in event_payloads); the claim
-// reads its size (octet_length reads the TOAST header, not the value) and the chosen ones are read after.
 /** What a digest loop claims: everything (PGlite's one loop, drain), or events or log containers only. */
 export type DigestKinds = 'all' | 'events' | 'logs';
 export const KIND_FILTER: Record<DigestKinds, string> = { all: '', events: `WHERE kind <> 'log'`, logs: `WHERE kind = 'log'` };
+// The payload column is only set for log containers (events keep theirs in event_payloads); the claim
+// reads its size (octet_length reads the TOAST header, not the value) and the chosen ones are read after.
 const claimSql = (kinds: DigestKinds) => `SELECT id, project_id, kind, received_at, replace(event_id::text, '-', '') AS event_id, meta, attempts,
     coalesce(octet_length(payload), 0) AS log_bytes
   FROM ingest_queue ${KIND_FILTER[kinds]} ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`;

@@ -141,7 +141,6 @@ export class DigestWorker {
     });
   }
 
-
   private record(r: BatchResult): BatchResult {
     this.stats.batches++;
     this.stats.stored += r.stored;

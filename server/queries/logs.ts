@@ -163,15 +163,11 @@ export async function listLogs(db: Queryable, q: LogListQuery): Promise<LogRow[]
   const cmp = asc ? '>' : '<';
   const page = q.limit + 1;
   const probeRows = q.probeRows ?? PROBE_ROWS;
-  const query = (bound: { timestamp: Date | string; id: string } | null, filtered: boolean, limit: number, probe: boolean) => {
+  const query = (bound: { timestamp: string; id: string } | null, limit: number, probe: boolean) => {
     const p = new Params();
-    const where = [
-      `r.project_id = ANY(${p.add(q.projectIds)}::int[])`,
-      `r.timestamp >= ${p.add(q.range.start.toISOString())}::timestamptz`,
-      `r.timestamp < ${p.add(q.range.end.toISOString())}::timestamptz`,
-    ];
-    if (bound) where.push(`(r.timestamp, r.id) ${cmp} (${p.add(typeof bound.timestamp === 'string' ? bound.timestamp : bound.timestamp.toISOString())}::timestamptz, ${p.add(bound.id)}::uuid)`);
-    const filter = filtered ? compileLogFilter(q.terms, p) : [];
+    const where = baseWhere({ ...q, terms: [] }, p);
+    if (bound) where.push(`(r.timestamp, r.id) ${cmp} (${p.add(bound.timestamp)}::timestamptz, ${p.add(bound.id)}::uuid)`);
+    const filter = compileLogFilter(q.terms, p);
     if (!probe) {
       return db.query<Record<string, unknown>>(`SELECT ${COLUMNS} FROM log_records r WHERE ${[...where, ...filter].join(' AND ')} ORDER BY ${order} LIMIT ${p.add(limit)}`, p.values);
     }
@@ -184,15 +180,15 @@ export async function listLogs(db: Queryable, q: LogListQuery): Promise<LogRow[]
       p.values,
     );
   };
-  const cursor = q.cursor ? { timestamp: new Date(q.cursor.value), id: q.cursor.id } : null;
-  if (q.terms.length === 0) return (await query(cursor, false, page, false)).map(fromRow);
-  const probed = await query(cursor, true, page, true);
+  const cursor = q.cursor ? { timestamp: new Date(q.cursor.value).toISOString(), id: q.cursor.id } : null;
+  if (q.terms.length === 0) return (await query(cursor, page, false)).map(fromRow);
+  const probed = await query(cursor, page, true);
   const end = probed.find((r) => r.window_end);
   const found = probed.filter((r) => !r.window_end);
   // The window held the whole rest of the range, or the page is full.
   if (!end || found.length >= page) return found.map(fromRow);
   // The window's end as Postgres prints it: microseconds, which a JS date would round away.
-  const rest = await query({ timestamp: end.end_ts as string, id: end.id as string }, true, page - found.length, false);
+  const rest = await query({ timestamp: end.end_ts as string, id: end.id as string }, page - found.length, false);
   return [...found, ...rest].map(fromRow);
 }
 
