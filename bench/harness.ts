@@ -85,3 +85,20 @@ export function table(rows: string[][]): void {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) console.log(`  ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ')}`);
 }
+
+/**
+ * Runs a bench file's entry when that file is run alone (`node --import tsx bench/x.ts`): databases on
+ * BENCH_DATABASE_URL's server (else TEST_DATABASE_URL's, else the local one); exit code 1 when the
+ * entry throws or reports a missed goal (false).
+ */
+export function runAlone(moduleUrl: string, main: () => Promise<boolean | void>): void {
+  if (moduleUrl !== `file://${process.argv[1]}`) return;
+  process.env.TEST_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  main().then(
+    (ok) => process.exit(ok === false ? 1 : 0),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

@@ -25,7 +25,7 @@ import { migrate } from '../server/db/migrate.ts';
 import { ensureLogPartitions } from '../server/logs/partitions.ts';
 import { createPostgresDatabase } from '../test/helpers/db.ts';
 import { freePort, startServerProcess } from '../test/helpers/process.ts';
-import { fmt, percentile, table } from './harness.ts';
+import { fmt, percentile, runAlone, table } from './harness.ts';
 
 const TOKEN = 'flt_bench_logs_token_0123456789abcdef';
 const GOAL_MS = 300;
@@ -250,13 +250,4 @@ export async function runLogSearchBench(): Promise<boolean> {
   return missed.length === 0;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  process.env.TEST_DATABASE_URL ??= process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  runLogSearchBench().then(
-    (ok) => process.exit(ok ? 0 : 1),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+runAlone(import.meta.url, runLogSearchBench);

@@ -18,7 +18,7 @@
 import postgres from 'postgres';
 import { createPostgresDatabase } from '../test/helpers/db.ts';
 import { freePort, startServerProcess } from '../test/helpers/process.ts';
-import { fmt, load, peakRssMb, SECONDS, startBare, stop, table, WARMUP_SECONDS } from './harness.ts';
+import { fmt, load, peakRssMb, runAlone, SECONDS, startBare, stop, table, WARMUP_SECONDS } from './harness.ts';
 import { logGaBench } from './log-ga.ts';
 import { runLogSearchBench } from './log-search.ts';
 
@@ -98,13 +98,4 @@ export async function runLogBench(): Promise<boolean> {
   return ok;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  process.env.TEST_DATABASE_URL ??= process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  runLogBench().then(
-    (ok) => process.exit(ok ? 0 : 1),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+runAlone(import.meta.url, runLogBench);

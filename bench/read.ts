@@ -15,6 +15,7 @@ import { hasIssuesBefore, issueStats, listIssues, type IssueListQuery } from '..
 import { parseIssueSearch, type IssueSort } from '../server/search/issues.ts';
 import { freePort, startServerProcess } from '../test/helpers/process.ts';
 import { BENCH_ORG, BENCH_TOKEN, seedDatabase } from './seed.ts';
+import { runAlone } from './harness.ts';
 
 const RUNS = Number(process.env.BENCH_READ_RUNS ?? 50);
 const WARMUP = Number(process.env.BENCH_READ_WARMUP ?? 5);
@@ -187,14 +188,4 @@ export async function runReadBench(): Promise<boolean> {
   return missed.length === 0;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  runReadBench().then(
-    (ok) => {
-      if (!ok) process.exitCode = 1;
-    },
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+runAlone(import.meta.url, runReadBench);

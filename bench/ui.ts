@@ -26,7 +26,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import postgres from 'postgres';
 import { buildWeb, needsBuild } from '../web/build.ts';
 import { freePort, startServerProcess, type ServerProcess } from '../test/helpers/process.ts';
-import { fmt, percentile, table } from './harness.ts';
+import { fmt, percentile, runAlone, table } from './harness.ts';
 import { BENCH_ORG, BENCH_TOKEN, seedDatabase } from './seed.ts';
 
 const RUNS = Number(process.env.BENCH_UI_RUNS ?? 20);
@@ -309,9 +309,4 @@ export async function runUiBench(): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  runUiBench().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+runAlone(import.meta.url, runUiBench);

@@ -8,7 +8,8 @@ import { migrate } from '../../server/db/migrate.ts';
 
 export type DbKind = 'pglite' | 'postgres';
 
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+/** Read when used, not at import: the bench sets it (from BENCH_DATABASE_URL) after its imports. */
+const adminUrl = () => process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export function testDbKind(): DbKind {
   const kind = process.env.FAULTLINE_TEST_DB ?? 'pglite';
@@ -27,15 +28,16 @@ export interface TestDatabase {
 /** Creates an empty database on the local Postgres and returns its URL and a drop function. */
 export async function createPostgresDatabase(prefix = 'faultline_test'): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+  const server = adminUrl();
+  const admin = postgres(server, { max: 1, onnotice: () => {} });
   await admin.unsafe(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = new URL(TEST_DATABASE_URL);
+  const url = new URL(server);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     drop: async () => {
-      const a = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+      const a = postgres(server, { max: 1, onnotice: () => {} });
       await a.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await a.end();
     },
