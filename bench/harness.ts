@@ -1,7 +1,7 @@
 // Shared pieces of `npm run bench`: the load generator in its own process (bench/load.ts), the bare
 // node:http ceilings (bench/bare.ts), process helpers and number formatting.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../test/helpers/process.ts';
 
@@ -71,6 +71,38 @@ export function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return kb / 1024;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux; clock ticks of 1/100 s). */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds used so far by every running `postgres` process (server and backends), by pid. */
+export function postgresCpu(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/comm`, 'utf8').trim() === 'postgres') out.set(Number(name), cpuSeconds(Number(name)));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** Postgres CPU seconds between two postgresCpu() readings (processes started meanwhile count whole). */
+export function postgresCpuSince(before: Map<number, number>): number {
+  let s = 0;
+  for (const [pid, t] of postgresCpu()) s += t - (before.get(pid) ?? 0);
+  return s;
 }
 
 export const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });

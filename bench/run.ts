@@ -10,7 +10,10 @@
 //
 // Settings (environment): BENCH_SECONDS (10), BENCH_CONNECTIONS (64), BENCH_ISSUES (300),
 // BENCH_DATABASE_URL (TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres),
-// BENCH_SERVER_ENV (JSON object of extra environment for the Faultline server, for tuning runs).
+// BENCH_SERVER_ENV (JSON object of extra environment for the Faultline server, for tuning runs),
+// BENCH_NODE_ARGS (extra node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+// Besides rates it prints CPU time per event (server process and Postgres), which varies much less
+// than the rates on a shared machine.
 //
 // Then the read side (bench/read.ts): seeds 10k issues and 1M events and prints issue-stream query
 // p50/p95 against the goal p95 ≤ 50 ms. BENCH_READ=0 skips it.
@@ -23,7 +26,7 @@
 import postgres from 'postgres';
 import { createPostgresDatabase } from '../test/helpers/db.ts';
 import { freePort, startServerProcess } from '../test/helpers/process.ts';
-import { CONNECTIONS, fmt, ISSUES, load, peakRssMb, SECONDS, startBare, stop, table, WARMUP_SECONDS, type LoadResult } from './harness.ts';
+import { CONNECTIONS, cpuSeconds, fmt, ISSUES, load, peakRssMb, postgresCpu, postgresCpuSince, SECONDS, startBare, stop, table, WARMUP_SECONDS, type LoadResult } from './harness.ts';
 import { runLogBench } from './logs.ts';
 import { runReadBench } from './read.ts';
 import { runUiBench } from './ui.ts';
@@ -40,11 +43,15 @@ async function main() {
   const none: LoadResult = { ok: 0, non2xx: 0, errors: 0, seconds: 1, rps: NaN, p50: NaN, p99: NaN, bodyBytes: 0, lastSeq: 0 };
 
   // 1. The ceiling.
+  // CPU time per event, next to the rates: it varies much less than they do on a shared machine.
+  const cpu = { ceiling: NaN, durable: NaN, durablePg: NaN, server: NaN, pg: NaN };
   let ceiling = none;
   if (!only) {
     const bare = await startBare('parse');
     await load(`http://127.0.0.1:${bare.port}/api/1/envelope/`, WARMUP_SECONDS);
+    const c0 = cpuSeconds(bare.child.pid!);
     ceiling = await load(`http://127.0.0.1:${bare.port}/api/1/envelope/`, SECONDS);
+    cpu.ceiling = (cpuSeconds(bare.child.pid!) - c0) / ceiling.ok;
     await stop(bare.child);
   }
 
@@ -54,7 +61,11 @@ async function main() {
     const durableDb = await createPostgresDatabase('faultline_bench');
     const durable = await startBare('durable', durableDb.url);
     await load(`http://127.0.0.1:${durable.port}/api/1/envelope/`, WARMUP_SECONDS);
+    const c0 = cpuSeconds(durable.child.pid!);
+    const pg0 = postgresCpu();
     durableRun = await load(`http://127.0.0.1:${durable.port}/api/1/envelope/`, SECONDS);
+    cpu.durable = (cpuSeconds(durable.child.pid!) - c0) / durableRun.ok;
+    cpu.durablePg = postgresCpuSince(pg0) / durableRun.ok;
     await stop(durable.child);
     await durableDb.drop();
   }
@@ -83,10 +94,14 @@ async function main() {
   const warm = await load(ingestUrl, WARMUP_SECONDS);
   const base = await drained(warm.ok);
   const t0 = performance.now();
+  const c0 = cpuSeconds(server.child.pid!);
+  const pg0 = postgresCpu();
   const run = await load(ingestUrl, SECONDS);
   const loadEnd = performance.now();
   const counted = await drained(base + run.ok);
   const t1 = performance.now();
+  cpu.server = (cpuSeconds(server.child.pid!) - c0) / run.ok;
+  cpu.pg = postgresCpuSince(pg0) / run.ok;
   const rss = peakRssMb(server.child.pid!);
   const [{ issues }] = await sql<{ issues: number }[]>`SELECT count(*)::int AS issues FROM issues`;
   await server.stop();
@@ -105,6 +120,9 @@ async function main() {
   console.log('');
   console.log(`  body ${fmt(run.bodyBytes)} bytes; faultline stored ${fmt(counted - base)} of ${fmt(run.ok)} acknowledged events in ${fmt(issues)} issues;`);
   console.log(`  digest caught up ${fmt((t1 - loadEnd) / 1000, 2)} s after the load ended; faultline peak RSS ${fmt(rss)} MB`);
+  const us = (s: number) => fmt(s * 1e6);
+  console.log(`  CPU per event (µs, user+system): ceiling ${us(cpu.ceiling)}; bare+durable ${us(cpu.durable)} + Postgres ${us(cpu.durablePg)};`);
+  console.log(`    faultline ${us(cpu.server)} + Postgres ${us(cpu.pg)} (ingest and digest, until caught up)`);
   console.log('');
   console.log(`  ratio bare+durable / ceiling:       ${fmt(durableRun.rps / ceiling.rps, 3)}`);
   console.log(`  ratio faultline accepted / ceiling: ${fmt(run.rps / ceiling.rps, 3)}`);

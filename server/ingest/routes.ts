@@ -132,6 +132,7 @@ export function ingestRoutes(deps: IngestDeps): Hono<Env> {
       kind: 'event',
       receivedAt,
       payload: text,
+      parsed: event,
       meta: {
         eventId: eventId ?? crypto.randomUUID().replace(/-/g, ''),
         sentAt: typeof sentAt === 'string' ? sentAt.slice(0, 64) : null,

@@ -95,7 +95,11 @@ export async function digestBatch(tx: Tx, limit: number, opts: DigestOptions = {
   // Chunk i+1 is read and prepared (in a worker thread) while chunk i is being stored.
   const load = async (from: number) => {
     const rows = await withPayloads(tx, claimed.slice(from, from + CHUNK), cache);
-    const results = await preparer.prepare(rows.map(({ row, meta }) => ({ row, meta, receivedAt: toDate(row.received_at) })));
+    // Events ingest already prepared (cached) are taken as they are; the rest are prepared here.
+    const todo = rows.filter((r) => !r.prepared);
+    const done = todo.length > 0 ? await preparer.prepare(todo.map(({ row, meta }) => ({ row, meta, receivedAt: toDate(row.received_at) }))) : [];
+    let j = 0;
+    const results = rows.map((r) => (r.prepared ? Object.assign(r.prepared, { queueId: r.row.id }) : done[j++]));
     return { rows, results };
   };
   let next: ReturnType<typeof load> | null = claimed.length > 0 ? load(0) : null;
@@ -145,12 +149,14 @@ function withinLogBudget<T extends { log_bytes: number | string }>(rows: T[], bu
   return rows;
 }
 
-/** The chunk's rows with their payloads: from the cache where this process ingested them, else read. */
-async function withPayloads(tx: Tx, rows: Array<Omit<QueueRow, 'payload'>>, cache?: PayloadCache | null): Promise<Array<{ row: QueueRow; meta: QueueMeta }>> {
+/** The chunk's rows with their payloads (and prepared events): from the cache where this process ingested them, else read. */
+async function withPayloads(tx: Tx, rows: Array<Omit<QueueRow, 'payload'>>, cache?: PayloadCache | null): Promise<Array<{ row: QueueRow; meta: QueueMeta; prepared: PreparedEvent | null }>> {
   const out = rows.map((r) => {
     const meta = JSON.parse(r.meta) as QueueMeta;
-    const payload = cache?.take(PayloadCache.key(r.project_id, meta.eventId));
-    return { row: { ...r, payload: payload ?? '' } as QueueRow, meta, cached: payload !== undefined };
+    const hit = cache?.take(PayloadCache.key(r.project_id, meta.eventId));
+    // Prepared with another receive time, it belongs to another copy of the event (an SDK retry).
+    const prepared = hit?.prepared && hit.receivedMs === toDate(r.received_at).getTime() ? hit.prepared : null;
+    return { row: { ...r, payload: hit?.payload ?? '' } as QueueRow, meta, prepared, cached: hit !== undefined };
   });
   const missing = out.filter((o) => !o.cached);
   if (missing.length > 0) {

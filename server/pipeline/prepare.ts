@@ -56,7 +56,12 @@ function parseDate(v: string | null | undefined): Date | null {
  * inputs (payload, envelope facts, receive time), so they see the same event.
  */
 export function normalizeStored(payload: string, meta: QueueMeta, receivedAt: Date): NormalizedEvent {
-  return normalizeEvent(JSON.parse(payload) as Record<string, unknown>, {
+  return normalizeParsed(JSON.parse(payload) as Record<string, unknown>, meta, receivedAt);
+}
+
+/** normalizeStored of a payload already parsed (by ingest). May modify `raw`. */
+function normalizeParsed(raw: Record<string, unknown>, meta: QueueMeta, receivedAt: Date): NormalizedEvent {
+  return normalizeEvent(raw, {
     receivedAt,
     clientIp: meta.clientIp ?? null,
     eventId: meta.eventId,
@@ -75,14 +80,23 @@ export function groupingComponentsJson(payload: string, meta: QueueMeta, receive
 }
 
 export function prepareEvent(row: QueueRow, receivedAt: Date, meta: QueueMeta = JSON.parse(row.meta) as QueueMeta): PreparedEvent {
-  const event = normalizeStored(row.payload, meta, receivedAt);
+  return prepareParsed(JSON.parse(row.payload) as Record<string, unknown>, row.project_id, meta, receivedAt, row.id);
+}
+
+/**
+ * prepareEvent of a payload ingest has just parsed, before it has a queue row (queueId 0 until the
+ * digest sets it): the digest of the same process then neither parses nor prepares it again (see
+ * payload-cache.ts). The result is the same as prepareEvent's on the stored row. May modify `raw`.
+ */
+export function prepareParsed(raw: Record<string, unknown>, projectId: number, meta: QueueMeta, receivedAt: Date, queueId = 0): PreparedEvent {
+  const event = normalizeParsed(raw, meta, receivedAt);
   const grouping = groupEvent(event);
   const display = eventDisplay(event);
   const tags = eventTags(event).map(([k, v]) => [pgText(k), pgText(v)] as [string, string]);
   const ts = new Date(event.timestamp * 1000);
   return {
-    queueId: row.id,
-    projectId: row.project_id,
+    queueId,
+    projectId,
     eventId: event.event_id,
     timestamp: ts,
     received: new Date(event.received * 1000),

@@ -8,6 +8,7 @@ import type { Database } from '../db/client.ts';
 import { valuesList } from '../db/values.ts';
 import { IngestError } from '../ingest/errors.ts';
 import { PayloadCache } from './payload-cache.ts';
+import { prepareParsed, type PreparedEvent } from './prepare.ts';
 
 export interface QueueItem {
   projectId: number;
@@ -18,6 +19,13 @@ export interface QueueItem {
   payload: string;
   /** Envelope-level facts for the digest (JSON-serializable). */
   meta: QueueMeta;
+  /**
+   * The payload as ingest parsed it, if it did. With a digest in this process (a cache), enqueue turns
+   * it into the prepared event the digest will store, then drops it (see payload-cache.ts).
+   */
+  parsed?: Record<string, unknown>;
+  /** Set by enqueue from `parsed`. */
+  prepared?: PreparedEvent | null;
 }
 
 export interface QueueMeta {
@@ -53,6 +61,15 @@ const PAYLOAD_TYPES = ['int', 'uuid', 'timestamptz', 'text', 'text'] as const;
 const QUEUE_TYPES = ['int', 'text', 'timestamptz', 'uuid', 'text'] as const;
 const LOG_QUEUE_TYPES = ['int', 'text', 'timestamptz', 'text', 'text'] as const;
 
+/** Null if preparing fails: the digest then prepares the stored row, fails the same way and sets it aside. */
+function prepareQuietly(it: QueueItem): PreparedEvent | null {
+  try {
+    return prepareParsed(it.parsed!, it.projectId, it.meta, it.receivedAt);
+  } catch {
+    return null;
+  }
+}
+
 export class QueueWriter extends EventEmitter {
   private waiting: Pending[] = [];
   private waitingBytes = 0;
@@ -83,6 +100,10 @@ export class QueueWriter extends EventEmitter {
     let bytes = 0;
     for (const it of items) bytes += it.payload.length + 200;
     if (this.waitingBytes + bytes > this.maxPendingBytes) return Promise.reject(new IngestError('overloaded'));
+    for (const it of items) {
+      if (it.parsed && this.opts.cache) it.prepared = prepareQuietly(it);
+      it.parsed = undefined;
+    }
     return new Promise<void>((resolve, reject) => {
       this.waiting.push({ items, bytes, resolve, reject });
       this.waitingBytes += bytes;
@@ -125,7 +146,7 @@ export class QueueWriter extends EventEmitter {
         .then(
           () => {
             const cache = this.opts.cache;
-            if (cache) for (const p of batch) for (const it of p.items) if (it.kind === 'event') cache.set(PayloadCache.key(it.projectId, it.meta.eventId), it.payload);
+            if (cache) for (const p of batch) for (const it of p.items) if (it.kind === 'event') cache.set(PayloadCache.key(it.projectId, it.meta.eventId), it.payload, it.prepared, it.receivedAt.getTime());
             for (const p of batch) p.resolve();
             this.emit('committed');
           },
