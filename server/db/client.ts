@@ -82,15 +82,8 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
       client.begin(async (txSql) => {
         // drizzle reads (and sets) type parsers on `options`, which a TransactionSql lacks: share the pool's.
         Object.assign(txSql, { options: client.options });
-        // Made on first use: building drizzle's relational config costs about as much as a small
-        // query, and the digest's transactions never use it.
-        let txOrm: Orm | null = null;
-        return fn({
-          get orm() {
-            return (txOrm ??= drizzlePostgres(txSql as unknown as postgres.Sql, { schema }));
-          },
-          query: (text, params) => run(txSql, text, params),
-        });
+        const txOrm = drizzlePostgres(txSql as unknown as postgres.Sql, { schema });
+        return fn({ orm: txOrm, query: (text, params) => run(txSql, text, params) });
       }) as never,
     exec: async (script) => {
       await client.unsafe(script);
@@ -117,13 +110,8 @@ async function openPglite(dataDir?: string): Promise<Database> {
     query: async (text, params) => (await pg.query(text, params, { parsers: parse })).rows as never,
     begin: (fn) =>
       pg.transaction(async (tx) => {
-        let txOrm: Orm | null = null;
-        return fn({
-          get orm() {
-            return (txOrm ??= drizzlePglite(tx as unknown as PGlite, { schema }) as unknown as Orm);
-          },
-          query: async (text, params) => (await tx.query(text, params, { parsers: parse })).rows as never,
-        });
+        const txOrm = drizzlePglite(tx as unknown as PGlite, { schema }) as unknown as Orm;
+        return fn({ orm: txOrm, query: async (text, params) => (await tx.query(text, params, { parsers: parse })).rows as never });
       }),
     exec: async (script) => {
       await pg.exec(script);
