@@ -128,18 +128,7 @@ const TAG_COLUMNS = [
   ['last', 'timestamptz'],
 ] as const;
 
-/** The hour bucket of a time, as ISO text; the last few are remembered (a batch spans few hours). */
-const hours = new Map<number, string>();
-function hourOf(d: Date): string {
-  const h = Math.floor(d.getTime() / 3_600_000);
-  let iso = hours.get(h);
-  if (iso === undefined) {
-    if (hours.size >= 64) hours.clear();
-    iso = new Date(h * 3_600_000).toISOString();
-    hours.set(h, iso);
-  }
-  return iso;
-}
+const hourOf = (d: Date) => new Date(Math.floor(d.getTime() / 3_600_000) * 3_600_000).toISOString();
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export class BatchCounters {

@@ -99,7 +99,11 @@ export async function digestBatch(tx: Tx, limit: number, opts: DigestOptions = {
     const todo = rows.filter((r) => !r.prepared);
     const done = todo.length > 0 ? await preparer.prepare(todo.map(({ row, meta }) => ({ row, meta, receivedAt: toDate(row.received_at) }))) : [];
     let j = 0;
-    const results = rows.map((r) => (r.prepared ? Object.assign(r.prepared, { queueId: r.row.id }) : done[j++]));
+    const results = rows.map((r) => {
+      if (!r.prepared) return done[j++];
+      r.prepared.queueId = r.row.id;
+      return r.prepared;
+    });
     return { rows, results };
   };
   let next: ReturnType<typeof load> | null = claimed.length > 0 ? load(0) : null;
