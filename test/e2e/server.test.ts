@@ -123,8 +123,10 @@ describe.each(variants)('server process on $name', ({ setup }) => {
     expect(stdout).toContain('flushed');
     const issues = await waitFor('the @sentry/node issue', async () => {
       const list = await api(base, '/organizations/faultline/issues/?query=');
+      // The SDK sends its six envelopes concurrently: they may be digested in different batches.
       const hit = list.find((i: { title: string }) => i.title.startsWith('TypeError: Invoice'));
-      return hit && Number(hit.count) === 5 ? list : null;
+      const message = list.find((i: { title: string }) => i.title === 'e2e message from @sentry/node');
+      return hit && Number(hit.count) === 5 && message ? list : null;
     });
     const typeError = issues.find((i: { title: string }) => i.title.startsWith('TypeError'));
     expect(typeError.userCount).toBe(3);
