@@ -1,7 +1,7 @@
 // Opens the database: PGlite (embedded, data under the data dir) or a real Postgres via postgres.js.
 // Both are wrapped in one small interface so every other module is driver-agnostic:
 //  - `orm`: drizzle, for typed queries in the API and bootstrap;
-//  - `query(text, params)`: raw parameterized SQL for the hot paths (queue, digest), rows as objects;
+//  - `query(text, params, opts)`: raw parameterized SQL for the hot paths (queue, digest), rows as objects;
 //  - `begin(fn)`: a transaction whose callback gets the same interface.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,8 +15,21 @@ import * as schema from './schema.ts';
 export type Row = Record<string, unknown>;
 export type Orm = ReturnType<typeof drizzlePostgres<typeof schema>>;
 
+export interface QueryOptions {
+  /**
+   * Postgres: run it as a named prepared statement, kept per connection. Only for SQL whose text never
+   * varies (a hot path's fixed statements): Postgres then parses and plans it once, and postgres.js
+   * skips the round trip in which it would otherwise ask for the parameter types before every run.
+   * PGlite ignores it.
+   */
+  prepare?: boolean;
+}
+
+/** For the hot paths' fixed statements. */
+export const PREPARED: QueryOptions = { prepare: true };
+
 export interface Queryable {
-  query<T = Row>(text: string, params?: unknown[]): Promise<T[]>;
+  query<T = Row>(text: string, params?: unknown[], opts?: QueryOptions): Promise<T[]>;
 }
 
 export interface Tx extends Queryable {
@@ -72,18 +85,18 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
     connection: { application_name: 'faultline', ...session, ...(opts.schema ? { search_path: opts.schema } : {}) },
   });
   const orm = drizzlePostgres(client, { schema });
-  const run = async <T>(q: postgres.Sql | postgres.TransactionSql, text: string, params?: unknown[]) =>
-    (await q.unsafe(text, (params ?? []) as postgres.ParameterOrJSON<never>[])) as unknown as T[];
+  const run = async <T>(q: postgres.Sql | postgres.TransactionSql, text: string, params?: unknown[], opts?: QueryOptions) =>
+    (await q.unsafe(text, (params ?? []) as postgres.ParameterOrJSON<never>[], { prepare: opts?.prepare ?? false })) as unknown as T[];
   return {
     kind: 'postgres',
     orm,
-    query: (text, params) => run(client, text, params),
+    query: (text, params, opts) => run(client, text, params, opts),
     begin: (fn) =>
       client.begin(async (txSql) => {
         // drizzle reads (and sets) type parsers on `options`, which a TransactionSql lacks: share the pool's.
         Object.assign(txSql, { options: client.options });
         const txOrm = drizzlePostgres(txSql as unknown as postgres.Sql, { schema });
-        return fn({ orm: txOrm, query: (text, params) => run(txSql, text, params) });
+        return fn({ orm: txOrm, query: (text, params, opts) => run(txSql, text, params, opts) });
       }) as never,
     exec: async (script) => {
       await client.unsafe(script);

@@ -6,7 +6,7 @@
 // writes them once per batch, inside the digest transaction: a batch of 2,000 events across 300 issues
 // costs one upsert of the issues' ~4,000 tag rows, not one per event.
 import type { Tx } from '../db/client.ts';
-import { toDate } from '../db/client.ts';
+import { PREPARED, toDate } from '../db/client.ts';
 import { deleteIssueOwnedRows } from '../db/issue-owned.ts';
 import { recordset, recordsetParam } from '../db/recordset.ts';
 import type { PreparedEvent } from './prepare.ts';
@@ -55,6 +55,7 @@ async function lockIssues(tx: Tx, ids: number[]): Promise<Map<number, LockedIssu
   const rows = await tx.query<{ id: number; project_id: number; status: string; status_details: Record<string, unknown> | null; resolved_at: unknown; times_seen: number; user_count: number }>(
     'SELECT id, project_id, status, status_details, resolved_at, times_seen, user_count FROM issues WHERE id = ANY($1::int8[]) ORDER BY id FOR UPDATE',
     [ids],
+    PREPARED,
   );
   return new Map(
     rows.map((r) => [
@@ -344,6 +345,7 @@ export class BatchCounters {
       `INSERT INTO issue_users (issue_id, user_key) SELECT issue_id, user_key FROM ${recordset(1, [['issue_id', 'int8'], ['user_key', 'text']])}
        ON CONFLICT DO NOTHING RETURNING issue_id`,
       [recordsetParam(pairs.map(([issue_id, user_key]) => ({ issue_id, user_key })))],
+      PREPARED,
     );
     for (const r of added) this.issues.get(Number(r.issue_id))!.newUsers++;
   }
@@ -384,6 +386,7 @@ export class BatchCounters {
           })),
         ),
       ],
+      PREPARED,
     );
     const reopened = list.filter((d) => d.reopen);
     if (reopened.length > 0) {
@@ -406,6 +409,7 @@ export class BatchCounters {
          first_seen = LEAST(issue_tags.first_seen, excluded.first_seen),
          last_seen = GREATEST(issue_tags.last_seen, excluded.last_seen)`,
       [recordsetParam(rows)],
+      PREPARED,
     );
   }
 
@@ -417,6 +421,7 @@ export class BatchCounters {
        SELECT issue, bucket, n FROM ${recordset(1, [['issue', 'int8'], ['bucket', 'timestamptz'], ['n', 'int']])}
        ON CONFLICT (issue_id, bucket) DO UPDATE SET count = issue_stats.count + excluded.count`,
       [recordsetParam(rows)],
+      PREPARED,
     );
   }
 }

@@ -1,6 +1,6 @@
 // Digest step: find or create the issue of every event, and insert the events (deduplicated on
 // project + event_id). Runs inside the digest transaction, one chunk of the batch at a time.
-import type { Tx } from '../db/client.ts';
+import { PREPARED, type Tx } from '../db/client.ts';
 import { recordset, recordsetParam } from '../db/recordset.ts';
 import { valuesList } from '../db/values.ts';
 import type { PreparedEvent } from './prepare.ts';
@@ -20,6 +20,7 @@ export async function resolveIssues(tx: Tx, events: PreparedEvent[], components:
     `SELECT h.project_id, h.hash, h.issue_id FROM issue_hashes h
      JOIN ${recordset(1, [['project_id', 'int'], ['hash', 'text']], 'w')} ON h.project_id = w.project_id AND h.hash = w.hash`,
     [recordsetParam(pairs.map(([project_id, hash]) => ({ project_id, hash })))],
+    PREPARED,
   );
   for (const r of found) known.set(hashKey(r.project_id, r.hash), r.issue_id);
 
@@ -52,6 +53,7 @@ export async function resolveIssues(tx: Tx, events: PreparedEvent[], components:
       `UPDATE projects p SET issue_counter = p.issue_counter + n.n
        FROM unnest($1::int[], $2::int[]) AS n(id, n) WHERE p.id = n.id RETURNING p.id, p.issue_counter`,
       [projectIds, projectIds.map((id) => perProject.get(id)!)],
+      PREPARED,
     );
     const next = new Map(counters.map((r) => [r.id, r.issue_counter - perProject.get(r.id)! + 1]));
     const live = list.filter((c) => next.has(c.first.projectId)); // a project deleted meanwhile: drop its events
@@ -87,6 +89,7 @@ export async function resolveIssues(tx: Tx, events: PreparedEvent[], components:
         live.map((c) => c.maxTs.toISOString()),
         live.map((c) => c.first.release),
       ],
+      PREPARED,
     );
     for (const r of created) known.set(hashKey(r.project_id, r.primary_hash), r.id);
     // A concurrent worker may have created some of them first (ON CONFLICT DO NOTHING): look those up.
@@ -172,6 +175,7 @@ export async function insertEvents(tx: Tx, events: PreparedEvent[], issueOf: Map
      ON CONFLICT (project_id, event_id) DO NOTHING
      RETURNING project_id, replace(event_id::text, '-', '') AS event_id`,
     [recordsetParam(records)],
+    PREPARED,
   );
   const isNew = new Set(inserted.map((r) => `${r.project_id}:${r.event_id}`));
   return rows.filter((e) => isNew.has(`${e.projectId}:${e.eventId}`));

@@ -7,7 +7,7 @@
 // one chunk of full events is in memory at a time; per-issue counters are summed over the whole batch
 // and written once (digest-counters.ts).
 import type { Tx } from '../db/client.ts';
-import { toDate } from '../db/client.ts';
+import { PREPARED, toDate } from '../db/client.ts';
 import { BatchCounters } from './digest-counters.ts';
 import { insertEvents, resolveIssues } from './digest-issues.ts';
 import { LogPatternAssigner, type PatternAssigner } from '../logs/assign.ts';
@@ -73,7 +73,7 @@ export async function digestBatch(tx: Tx, limit: number, opts: DigestOptions = {
   // Safe without waiting for the WAL flush: if this commit is lost in a crash, the queue rows it
   // deleted come back with it, so the batch is digested again and counted once.
   await tx.query('SET LOCAL synchronous_commit = off');
-  const locked = (await tx.query<Omit<QueueRow, 'payload'> & { log_bytes: number | string }>(claimSql(kinds), [limit])).sort((a, b) => Number(a.id) - Number(b.id));
+  const locked = (await tx.query<Omit<QueueRow, 'payload'> & { log_bytes: number | string }>(claimSql(kinds), [limit], PREPARED)).sort((a, b) => Number(a.id) - Number(b.id));
   const all = withinLogBudget(locked, logBatchBytes);
   const result: BatchResult = { claimed: all.length, stored: 0, duplicates: 0, failed: [] };
   if (all.length === 0) return result;
@@ -81,7 +81,7 @@ export async function digestBatch(tx: Tx, limit: number, opts: DigestOptions = {
   const logRows = all.filter((r) => r.kind === 'log');
   if (logRows.length > 0) {
     const payloads = new Map(
-      (await tx.query<{ id: number | string; payload: string | null }>(LOG_PAYLOADS_SQL, [logRows.map((r) => r.id)])).map((r) => [Number(r.id), r.payload ?? '']),
+      (await tx.query<{ id: number | string; payload: string | null }>(LOG_PAYLOADS_SQL, [logRows.map((r) => r.id)], PREPARED)).map((r) => [Number(r.id), r.payload ?? '']),
     );
     result.stored += await digestLogs(
       tx,
@@ -139,7 +139,7 @@ export async function digestBatch(tx: Tx, limit: number, opts: DigestOptions = {
   await counters.flush(tx);
 
   if (result.failed.length > 0) await setAside(tx, result.failed);
-  await tx.query('DELETE FROM ingest_queue WHERE id = ANY($1::int8[])', [all.map((r) => r.id)]);
+  await tx.query('DELETE FROM ingest_queue WHERE id = ANY($1::int8[])', [all.map((r) => r.id)], PREPARED);
   return result;
 }
 
@@ -167,7 +167,7 @@ async function withPayloads(tx: Tx, rows: Array<Omit<QueueRow, 'payload'>>, cach
     const read = await tx.query<{ project_id: number; event_id: string; payload: string }>(PAYLOADS_SQL, [
       missing.map((o) => o.row.project_id),
       missing.map((o) => o.meta.eventId),
-    ]);
+    ], PREPARED);
     const byKey = new Map(read.map((r) => [PayloadCache.key(r.project_id, r.event_id), r.payload]));
     for (const o of missing) o.row.payload = byKey.get(PayloadCache.key(o.row.project_id, o.meta.eventId)) ?? '';
   }
