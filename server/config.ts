@@ -45,6 +45,11 @@ const configSchema = z
     FAULTLINE_QUEUE_FLUSH_MS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1000).default(4)),
     /** Events the digest worker claims per transaction. */
     FAULTLINE_DIGEST_BATCH: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(5000).default(2000)),
+    /**
+     * Under steady traffic, the least time from one digest batch of events to the next (ms; 0: none).
+     * Batches then share their per-issue writes among more events; a quiet queue is digested at once.
+     */
+    FAULTLINE_DIGEST_INTERVAL_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(60_000).default(1000)),
     /** Digest transactions for events running at once (on Postgres; PGlite runs one for everything). */
     FAULTLINE_DIGEST_CONCURRENCY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(32).default(1)),
     /** Digest transactions for logs running at once (on Postgres). */
@@ -82,6 +87,7 @@ const configSchema = z
     },
     queueFlushMs: env.FAULTLINE_QUEUE_FLUSH_MS,
     digestBatch: env.FAULTLINE_DIGEST_BATCH,
+    digestIntervalMs: env.FAULTLINE_DIGEST_INTERVAL_MS,
     digestConcurrency: env.FAULTLINE_DIGEST_CONCURRENCY,
     logDigestConcurrency: env.FAULTLINE_LOG_DIGEST_CONCURRENCY,
     digestThreads: env.FAULTLINE_DIGEST_THREADS,

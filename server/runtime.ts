@@ -55,11 +55,11 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
     const cache = roles.has('ingest') && roles.has('worker') ? new PayloadCache() : null;
     const queue = roles.has('ingest') ? new QueueWriter(db, { flushMs: config.queueFlushMs, cache }) : null;
     const worker = roles.has('worker')
-      ? new DigestWorker(db, { batchSize: config.digestBatch, concurrency: config.digestConcurrency, logConcurrency: config.logDigestConcurrency, threads: config.digestThreads, cache, log: (m, e) => log.error(m, e) })
+      ? new DigestWorker(db, { batchSize: config.digestBatch, intervalMs: config.digestIntervalMs, concurrency: config.digestConcurrency, logConcurrency: config.logDigestConcurrency, threads: config.digestThreads, cache, log: (m, e) => log.error(m, e) })
       : null;
     if (queue) {
       queue.on('error-logged', (err) => log.error('queue: insert failed', err));
-      if (worker) queue.on('committed', () => worker.wake());
+      if (worker) queue.on('committed', (what: { events: boolean; logs: boolean }) => worker.wake(what));
     }
     const keys = new KeyCache(db);
     const app = createApp({ config, db, log, queue: queue ?? undefined, keys, roles });

@@ -173,7 +173,9 @@ export class QueueWriter extends EventEmitter {
             const cache = this.opts.cache;
             if (cache) for (const p of batch) for (const it of p.items) if (it.kind === 'event') cache.set(PayloadCache.key(it.projectId, it.meta.eventId), it.payload, it.prepared, it.receivedAt.getTime());
             for (const p of batch) p.resolve();
-            this.emit('committed');
+            const what = { events: false, logs: false };
+            for (const p of batch) for (const it of p.items) what[it.kind === 'log' ? 'logs' : 'events'] = true;
+            this.emit('committed', what);
           },
           (err) => {
             const failure = err instanceof IngestError ? err : new IngestError('unavailable');

@@ -1,5 +1,11 @@
 // Runs digest batches until the queue is empty, then sleeps until woken (an in-process ingest
-// commit) or until the poll interval passes (ingest in another process).
+// commit of its kind of item) or until the poll interval passes (ingest in another process).
+//
+// Pacing: after a batch of events that did not fill up, the loop waits until `intervalMs` has passed
+// since that batch began before it claims the next. Under steady traffic a batch then carries about an
+// interval's worth of events, so the per-issue writes (counters, tag values, hourly stats: one row
+// each per batch, whatever the batch holds) are shared by more events; after a quiet spell the first
+// event is digested at once.
 //
 // Failure handling: a batch that fails as a whole (a database error) is retried; if it fails again,
 // its rows are digested one by one so that a single bad row cannot block the queue. A row that fails
@@ -22,6 +28,8 @@ export interface WorkerOptions {
   /** Parallel digest loops for log containers (Postgres only). */
   logConcurrency?: number;
   pollMs?: number;
+  /** Least time from the start of one events batch to the next while the queue has fewer than a batch (ms; 0: none). */
+  intervalMs?: number;
   log?: (msg: string, err?: unknown) => void;
 }
 
@@ -31,9 +39,12 @@ const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadloc
 export class DigestWorker {
   private running = false;
   private loops: Promise<void>[] = [];
-  /** The sleeping loops' wake-up calls: a commit wakes every loop (events and logs alike). */
-  private wakers = new Set<() => void>();
-  private pending = false;
+  /** The sleeping loops' wake-up calls, with what each loop claims. */
+  private wakers = new Map<() => void, DigestKinds>();
+  /** Loops pausing between batches (see intervalMs); stop() ends their pauses. */
+  private pauses = new Set<() => void>();
+  /** Something of the kind was committed since a loop of that kind last looked. */
+  private pending = { events: false, logs: false };
   private idleWaiters: Array<() => void> = [];
   private active = 0;
   readonly stats = { batches: 0, stored: 0, duplicates: 0, failed: 0 };
@@ -63,16 +74,30 @@ export class DigestWorker {
     }
   }
 
-  /** Something was queued: digest now instead of at the next poll. */
-  wake(): void {
-    this.pending = true;
-    const wakers = [...this.wakers];
-    this.wakers.clear();
-    for (const w of wakers) w();
+  /** Something was queued: digest now instead of at the next poll (only the loops that claim it). */
+  wake(what: { events: boolean; logs: boolean } = { events: true, logs: true }): void {
+    if (what.events) this.pending.events = true;
+    if (what.logs) this.pending.logs = true;
+    for (const [w, kinds] of [...this.wakers]) {
+      if (kinds === 'all' || what[kinds]) {
+        this.wakers.delete(w);
+        w();
+      }
+    }
+  }
+
+  private isPending(kinds: DigestKinds): boolean {
+    return kinds === 'all' ? this.pending.events || this.pending.logs : this.pending[kinds];
+  }
+
+  private clearPending(kinds: DigestKinds): void {
+    if (kinds !== 'logs') this.pending.events = false;
+    if (kinds !== 'events') this.pending.logs = false;
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    for (const p of [...this.pauses]) p();
     this.wake();
     await Promise.all(this.loops);
     this.loops = [];
@@ -81,7 +106,7 @@ export class DigestWorker {
 
   /** Resolves when every loop has found the queue empty (tests and shutdown). */
   idle(): Promise<void> {
-    if (this.active === 0 && !this.pending) return Promise.resolve();
+    if (this.active === 0 && !this.isPending('all')) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -98,9 +123,10 @@ export class DigestWorker {
   private async loop(kinds: DigestKinds): Promise<void> {
     let failures = 0;
     while (this.running) {
-      this.pending = false;
+      this.clearPending(kinds);
       this.active++;
       let claimed = 0;
+      const started = performance.now();
       try {
         claimed = (await this.runBatch(kinds)).claimed;
         failures = 0;
@@ -112,24 +138,25 @@ export class DigestWorker {
       }
       if (!this.running) break;
       if (failures > 0) {
-        await this.sleep(Math.min(30_000, 250 * 2 ** Math.min(failures, 7)));
+        await this.sleep(Math.min(30_000, 250 * 2 ** Math.min(failures, 7)), kinds);
         continue;
       }
-      if (claimed > 0 || this.pending) continue;
+      if (claimed > 0 && claimed < this.opts.batchSize && kinds === 'events') await this.pause(started + (this.opts.intervalMs ?? 0) - performance.now());
+      if (claimed > 0 || this.isPending(kinds)) continue;
       if (this.active === 0) this.notifyIdle();
-      await this.sleep(this.opts.pollMs ?? 1000);
+      await this.sleep(this.opts.pollMs ?? 1000, kinds);
     }
     if (this.active === 0) this.notifyIdle();
   }
 
   private notifyIdle(): void {
-    if (this.pending) return;
+    if (this.isPending('all')) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();
   }
 
-  private sleep(ms: number): Promise<void> {
+  private sleep(ms: number, kinds: DigestKinds): Promise<void> {
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(t);
@@ -137,8 +164,27 @@ export class DigestWorker {
         resolve();
       };
       const t = setTimeout(wake, ms);
-      this.wakers.add(wake);
+      this.wakers.set(wake, kinds);
     });
+  }
+
+  /** Waits `ms` without being woken by commits (only by stop); counts as busy for idle(). */
+  private async pause(ms: number): Promise<void> {
+    if (ms <= 0 || !this.running) return;
+    this.active++;
+    try {
+      await new Promise<void>((resolve) => {
+        const end = () => {
+          clearTimeout(t);
+          this.pauses.delete(end);
+          resolve();
+        };
+        const t = setTimeout(end, ms);
+        this.pauses.add(end);
+      });
+    } finally {
+      this.active--;
+    }
   }
 
   private record(r: BatchResult): BatchResult {
