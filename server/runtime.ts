@@ -53,7 +53,7 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
 
     // With both roles in one process, the worker takes payloads from memory instead of reading them back.
     const cache = roles.has('ingest') && roles.has('worker') ? new PayloadCache() : null;
-    const queue = roles.has('ingest') ? new QueueWriter(db, { flushMs: config.queueFlushMs, cache }) : null;
+    const queue = roles.has('ingest') ? new QueueWriter(db, { flushMs: config.queueFlushMs, cache, prepareAtIngest: config.digestThreads === 0 }) : null;
     const worker = roles.has('worker')
       ? new DigestWorker(db, { batchSize: config.digestBatch, intervalMs: config.digestIntervalMs, concurrency: config.digestConcurrency, logConcurrency: config.logDigestConcurrency, threads: config.digestThreads, cache, log: (m, e) => log.error(m, e) })
       : null;

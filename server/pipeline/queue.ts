@@ -20,8 +20,9 @@ export interface QueueItem {
   /** Envelope-level facts for the digest (JSON-serializable). */
   meta: QueueMeta;
   /**
-   * The payload as ingest parsed it, if it did. With a digest in this process (a cache), enqueue turns
-   * it into the prepared event the digest will store, then drops it (see payload-cache.ts).
+   * The payload as ingest parsed it, if it did. With a digest in this process (a cache) that prepares
+   * events on the main thread, enqueue turns it into the prepared event the digest will store, sparing
+   * a second parse; then drops it (see payload-cache.ts).
    */
   parsed?: Record<string, unknown>;
   /** Set by enqueue from `parsed`. */
@@ -55,6 +56,11 @@ export interface QueueWriterOptions {
   maxPendingBytes?: number;
   /** Committed payloads are handed to the in-process digest worker through this cache. */
   cache?: PayloadCache | null;
+  /**
+   * With a cache: prepare events at ingest from ingest's own parse (when the digest would prepare them
+   * on this thread anyway). Not when worker threads prepare them: that work leaves the main thread.
+   */
+  prepareAtIngest?: boolean;
 }
 
 /** Null if preparing fails: the digest then prepares the stored row, fails the same way and sets it aside. */
@@ -126,7 +132,7 @@ export class QueueWriter extends EventEmitter {
     for (const it of items) bytes += it.payload.length + 200;
     if (this.waitingBytes + bytes > this.maxPendingBytes) return Promise.reject(new IngestError('overloaded'));
     for (const it of items) {
-      if (it.parsed && this.opts.cache) it.prepared = prepareQuietly(it);
+      if (it.parsed && this.opts.cache && this.opts.prepareAtIngest) it.prepared = prepareQuietly(it);
       it.parsed = undefined;
     }
     return new Promise<void>((resolve, reject) => {

@@ -86,8 +86,8 @@ const variants: Array<{ name: string; setup: () => Promise<{ env: Record<string,
     name: 'Postgres',
     setup: async () => {
       const db = await createPostgresDatabase('faultline_e2e');
-      // A prepare worker thread here (the default only on machines with more than two cores).
-      return { env: { DATABASE_URL: db.url, FAULTLINE_DIGEST_THREADS: '1' }, cleanup: db.drop };
+      // Events prepared on the main thread here (the default, on a machine with a second core, is a worker thread).
+      return { env: { DATABASE_URL: db.url, FAULTLINE_DIGEST_THREADS: '0' }, cleanup: db.drop };
     },
   },
 ];
