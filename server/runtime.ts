@@ -59,7 +59,7 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
       : null;
     if (queue) {
       queue.on('error-logged', (err) => log.error('queue: insert failed', err));
-      if (worker) queue.on('committed', (what: { events: boolean; logs: boolean }) => worker.wake(what));
+      if (worker) queue.on('committed', (what: { events: boolean; logs: boolean }) => worker.committed(what));
     }
     const keys = new KeyCache(db);
     const app = createApp({ config, db, log, queue: queue ?? undefined, keys, roles });

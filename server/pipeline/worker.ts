@@ -5,7 +5,8 @@
 // since that batch began before it claims the next. Under steady traffic a batch then carries about an
 // interval's worth of events, so the per-issue writes (counters, tag values, hourly stats: one row
 // each per batch, whatever the batch holds) are shared by more events; after a quiet spell the first
-// event is digested at once.
+// event is digested at once. With ingest in this process, the pause also ends once no events have been
+// committed for QUIET_MS: the traffic stopped, so what is queued is digested now, not an interval later.
 //
 // Failure handling: a batch that fails as a whole (a database error) is retried; if it fails again,
 // its rows are digested one by one so that a single bad row cannot block the queue. A row that fails
@@ -34,6 +35,8 @@ export interface WorkerOptions {
 }
 
 const MAX_ATTEMPTS = 5;
+/** A pause ends early after this long without an events commit in this process (ms). */
+export const QUIET_MS = 100;
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock
 
 export class DigestWorker {
@@ -43,6 +46,8 @@ export class DigestWorker {
   private wakers = new Map<() => void, DigestKinds>();
   /** Loops pausing between batches (see intervalMs); stop() ends their pauses. */
   private pauses = new Set<() => void>();
+  /** When this process's ingest last committed events (null: it has none, or has committed none yet). */
+  private lastEventsCommit: number | null = null;
   /** Something of the kind was committed since a loop of that kind last looked. */
   private pending = { events: false, logs: false };
   private idleWaiters: Array<() => void> = [];
@@ -72,6 +77,12 @@ export class DigestWorker {
       for (let i = 0; i < (this.opts.concurrency ?? 1); i++) this.loops.push(this.loop('events'));
       for (let i = 0; i < (this.opts.logConcurrency ?? 4); i++) this.loops.push(this.loop('logs'));
     }
+  }
+
+  /** Ingest in this process committed items of these kinds. */
+  committed(what: { events: boolean; logs: boolean }): void {
+    if (what.events) this.lastEventsCommit = performance.now();
+    this.wake(what);
   }
 
   /** Something was queued: digest now instead of at the next poll (only the loops that claim it). */
@@ -141,7 +152,7 @@ export class DigestWorker {
         await this.sleep(Math.min(30_000, 250 * 2 ** Math.min(failures, 7)), kinds);
         continue;
       }
-      if (claimed > 0 && claimed < this.opts.batchSize && kinds === 'events') await this.pause(started + (this.opts.intervalMs ?? 0) - performance.now());
+      if (claimed > 0 && claimed < this.opts.batchSize && kinds === 'events') await this.pause(started + (this.opts.intervalMs ?? 0));
       if (claimed > 0 || this.isPending(kinds)) continue;
       if (this.active === 0) this.notifyIdle();
       await this.sleep(this.opts.pollMs ?? 1000, kinds);
@@ -168,20 +179,27 @@ export class DigestWorker {
     });
   }
 
-  /** Waits `ms` without being woken by commits (only by stop); counts as busy for idle(). */
-  private async pause(ms: number): Promise<void> {
-    if (ms <= 0 || !this.running) return;
+  /**
+   * Waits until `until` (a performance.now() time) without being woken by commits: only by stop, or by
+   * this process's ingest going quiet. Counts as busy for idle().
+   */
+  private async pause(until: number): Promise<void> {
     this.active++;
     try {
-      await new Promise<void>((resolve) => {
-        const end = () => {
-          clearTimeout(t);
-          this.pauses.delete(end);
-          resolve();
-        };
-        const t = setTimeout(end, ms);
-        this.pauses.add(end);
-      });
+      for (;;) {
+        const now = performance.now();
+        const quietAt = this.lastEventsCommit === null ? Infinity : this.lastEventsCommit + QUIET_MS;
+        if (now >= until || now >= quietAt || !this.running) return;
+        await new Promise<void>((resolve) => {
+          const end = () => {
+            clearTimeout(t);
+            this.pauses.delete(end);
+            resolve();
+          };
+          const t = setTimeout(end, Math.min(until, quietAt) - now);
+          this.pauses.add(end);
+        });
+      }
     } finally {
       this.active--;
     }
