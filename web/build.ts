@@ -32,7 +32,17 @@ export function needsBuild(): boolean {
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
 export async function buildWeb({ quiet = false } = {}): Promise<void> {
-  await build({ configFile: path.join(WEB, 'vite.config.ts'), logLevel: quiet ? 'warn' : 'info' });
+  // Vite takes NODE_ENV from the environment when it is set, and a test runner sets it to `test`: the
+  // bundle would then carry React's development build (larger and slower), and `npm start` after
+  // `npm test` would serve it. web/dist is always the production build.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: path.join(WEB, 'vite.config.ts'), logLevel: quiet ? 'warn' : 'info', mode: 'production' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   const rows: Array<[string, number, number, number]> = [];
   const walk = (dir: string) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
