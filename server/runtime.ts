@@ -13,7 +13,7 @@ import { migrate } from './db/migrate.ts';
 import { KeyCache } from './ingest/keys.ts';
 import type { Logger } from './log.ts';
 import { PayloadCache } from './pipeline/payload-cache.ts';
-import { QueueWriter } from './pipeline/queue.ts';
+import { QueueWriter, type CommittedKinds } from './pipeline/queue.ts';
 import { DigestWorker } from './pipeline/worker.ts';
 
 export const ALL_ROLES: ReadonlySet<Role> = new Set<Role>(['ingest', 'worker', 'web']);
@@ -59,7 +59,7 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
       : null;
     if (queue) {
       queue.on('error-logged', (err) => log.error('queue: insert failed', err));
-      if (worker) queue.on('committed', (what: { events: boolean; logs: boolean }) => worker.committed(what));
+      if (worker) queue.on('committed', (what: CommittedKinds) => worker.committed(what));
     }
     const keys = new KeyCache(db);
     const app = createApp({ config, db, log, queue: queue ?? undefined, keys, roles });

@@ -1,7 +1,7 @@
 // Multi-row VALUES lists for bulk inserts of large values. postgres.js escapes every element of an
 // array parameter character by character, which dominated the profile for 5 KB event payloads; as
-// separate parameters the same strings travel as they are. The SQL text varies with the row count,
-// which is fine: postgres.js runs `unsafe` queries unprepared.
+// separate parameters the same strings travel as they are. The SQL text varies with the row count, so
+// a hot path that runs it prepared keeps a few fixed row counts (see queueInsert in pipeline/queue.ts).
 
 /** `($1::int, $2::text), ($3::int, $4::text)` for `rows` rows of the given column types, numbered from `first`. */
 export function valuesList(rows: number, types: readonly string[], first = 1): string {

@@ -29,6 +29,12 @@ export interface QueueItem {
   prepared?: PreparedEvent | null;
 }
 
+/** What a commit carried: the argument of the writer's 'committed' event. */
+export interface CommittedKinds {
+  events: boolean;
+  logs: boolean;
+}
+
 export interface QueueMeta {
   eventId: string;
   sentAt?: string | null;
@@ -83,7 +89,8 @@ const statements = new Map<number, string>();
 
 /** The insert for `rows` (project, kind, received, event id, meta, payload): a fixed text for its capacity. */
 export function queueInsert(rows: unknown[][]): { text: string; params: unknown[]; prepare: boolean } {
-  const capacity = CAPACITIES.find((c) => c >= rows.length) ?? rows.length;
+  const fixed = CAPACITIES.find((c) => c >= rows.length);
+  const capacity = fixed ?? rows.length;
   let text = statements.get(capacity);
   if (!text) {
     // Events: the payload to event_payloads, a small row (no payload) to the queue. Logs: the container
@@ -94,11 +101,11 @@ export function queueInsert(rows: unknown[][]): { text: string; params: unknown[
             ON CONFLICT (project_id, event_id) DO NOTHING)
       INSERT INTO ingest_queue (project_id, kind, received_at, event_id, meta, payload)
       SELECT project_id, kind, received_at, event_id, meta, CASE WHEN kind = 'event' THEN NULL ELSE payload END FROM v WHERE kind IS NOT NULL`;
-    if (CAPACITIES.includes(capacity)) statements.set(capacity, text);
+    if (fixed) statements.set(capacity, text);
   }
   const params = rows.flat();
-  for (let i = rows.length; i < capacity; i++) params.push(null, null, null, null, null, null);
-  return { text, params, prepare: CAPACITIES.includes(capacity) };
+  for (let i = rows.length * ROW_TYPES.length; i < capacity * ROW_TYPES.length; i++) params.push(null);
+  return { text, params, prepare: fixed !== undefined };
 }
 
 export class QueueWriter extends EventEmitter {
@@ -176,11 +183,18 @@ export class QueueWriter extends EventEmitter {
       this.write(batch)
         .then(
           () => {
-            const cache = this.opts.cache;
-            if (cache) for (const p of batch) for (const it of p.items) if (it.kind === 'event') cache.set(PayloadCache.key(it.projectId, it.meta.eventId), it.payload, it.prepared, it.receivedAt.getTime());
+            const what: CommittedKinds = { events: false, logs: false };
+            for (const p of batch) {
+              for (const it of p.items) {
+                if (it.kind === 'log') {
+                  what.logs = true;
+                  continue;
+                }
+                what.events = true;
+                this.opts.cache?.set(PayloadCache.key(it.projectId, it.meta.eventId), it.payload, it.prepared, it.receivedAt.getTime());
+              }
+            }
             for (const p of batch) p.resolve();
-            const what = { events: false, logs: false };
-            for (const p of batch) for (const it of p.items) what[it.kind === 'log' ? 'logs' : 'events'] = true;
             this.emit('committed', what);
           },
           (err) => {

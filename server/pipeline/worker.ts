@@ -14,6 +14,7 @@
 // fails before it can count, so nothing moves anywhere until it is back.
 import type { Database } from '../db/client.ts';
 import { digestBatch, KIND_FILTER, setAside, type BatchResult, type DigestKinds } from './digest.ts';
+import type { CommittedKinds } from './queue.ts';
 import type { PayloadCache } from './payload-cache.ts';
 import { inlinePreparer, workerPreparer, type Preparer } from './prepare-pool.ts';
 import { LogPatternAssigner } from '../logs/assign.ts';
@@ -80,13 +81,13 @@ export class DigestWorker {
   }
 
   /** Ingest in this process committed items of these kinds. */
-  committed(what: { events: boolean; logs: boolean }): void {
+  committed(what: CommittedKinds): void {
     if (what.events) this.lastEventsCommit = performance.now();
     this.wake(what);
   }
 
   /** Something was queued: digest now instead of at the next poll (only the loops that claim it). */
-  wake(what: { events: boolean; logs: boolean } = { events: true, logs: true }): void {
+  wake(what: CommittedKinds = { events: true, logs: true }): void {
     if (what.events) this.pending.events = true;
     if (what.logs) this.pending.logs = true;
     for (const [w, kinds] of [...this.wakers]) {
