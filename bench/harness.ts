@@ -21,7 +21,16 @@ export interface LoadResult {
   p99: number;
   bodyBytes: number;
   lastSeq: number;
+  /**
+   * When the first request went out and the last answer came in (ms since the epoch; compare with
+   * wallNow()). The generator's own start-up is before this: it is not the server's time.
+   */
+  startedAt: number;
+  endedAt: number;
 }
+
+/** Now, in the clock of LoadResult.startedAt/endedAt. */
+export const wallNow = () => performance.timeOrigin + performance.now();
 
 export interface LoadOptions {
   kind?: 'events' | 'logs';

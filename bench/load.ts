@@ -56,6 +56,8 @@ let errors = 0;
 let seq = opts.seqStart;
 let stopping = false;
 const start = performance.now();
+/** Wall-clock time (ms since the epoch), comparable with the bench process's. */
+const wall = (t: number) => performance.timeOrigin + t;
 
 function percentile(p: number): number {
   const total = ok + non2xx;
@@ -116,7 +118,8 @@ function connection(): Promise<void> {
 const conns = Array.from({ length: opts.connections }, connection);
 setTimeout(() => (stopping = true), opts.seconds * 1000);
 await Promise.all(conns);
-const seconds = (performance.now() - start) / 1000;
+const end = performance.now();
+const seconds = (end - start) / 1000;
 console.log(
   JSON.stringify({
     ok,
@@ -128,5 +131,7 @@ console.log(
     p99: percentile(0.99),
     bodyBytes: payload.size,
     lastSeq: seq,
+    startedAt: wall(start),
+    endedAt: wall(end),
   }),
 );

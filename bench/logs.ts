@@ -18,7 +18,7 @@
 import postgres from 'postgres';
 import { createPostgresDatabase } from '../test/helpers/db.ts';
 import { freePort, startServerProcess } from '../test/helpers/process.ts';
-import { fmt, load, peakRssMb, runAlone, SECONDS, startBare, stop, table, WARMUP_SECONDS } from './harness.ts';
+import { fmt, load, peakRssMb, runAlone, SECONDS, startBare, stop, table, WARMUP_SECONDS, wallNow } from './harness.ts';
 import { logGaBench } from './log-ga.ts';
 import { runLogSearchBench } from './log-search.ts';
 
@@ -61,11 +61,9 @@ export async function runLogIngestBench(): Promise<boolean> {
   };
   const warm = await load(url, WARMUP_SECONDS, opts);
   const base = await drained(warm.ok * BATCH);
-  const t0 = performance.now();
   const run = await load(url, SECONDS, opts);
-  const loadEnd = performance.now();
   const after = await drained(base.stored + run.ok * BATCH);
-  const t1 = performance.now();
+  const drainedAt = wallNow();
   const rss = peakRssMb(server.child.pid!);
   const [{ patterns }] = await sql<{ patterns: number }[]>`SELECT count(*)::int AS patterns FROM log_patterns`;
   await server.stop();
@@ -74,7 +72,7 @@ export async function runLogIngestBench(): Promise<boolean> {
 
   const ceilingRecords = ceiling.rps * BATCH;
   const accepted = run.rps * BATCH;
-  const e2e = (run.ok * BATCH) / ((t1 - t0) / 1000);
+  const e2e = (run.ok * BATCH) / ((drainedAt - run.startedAt) / 1000);
   console.log('');
   table([
     ['target', 'requests/s', 'records/s', 'end-to-end records/s', 'p50 ms', 'p99 ms', 'errors'],
@@ -83,7 +81,7 @@ export async function runLogIngestBench(): Promise<boolean> {
   ]);
   console.log('');
   console.log(`  body ${fmt(run.bodyBytes)} bytes; stored ${fmt(after.stored - base.stored)} of ${fmt(run.ok * BATCH)} acknowledged records in ${fmt(patterns)} patterns;`);
-  console.log(`  digest caught up ${fmt((t1 - loadEnd) / 1000, 2)} s after the load ended; faultline peak RSS ${fmt(rss)} MB`);
+  console.log(`  digest caught up ${fmt((drainedAt - run.endedAt) / 1000, 2)} s after the load ended; faultline peak RSS ${fmt(rss)} MB`);
   console.log(`  ratio faultline end-to-end / ceiling: ${fmt(e2e / ceilingRecords, 3)}`);
   console.log(`  end-to-end ${fmt(e2e)} records/s   (goal ≥ ${fmt(GOAL_RECORDS)}: ${e2e >= GOAL_RECORDS ? 'met' : 'NOT met'})`);
   const ok = after.stored - base.stored === run.ok * BATCH && after.counted - base.counted === run.ok * BATCH;
