@@ -22,8 +22,8 @@ export interface LoadResult {
   bodyBytes: number;
   lastSeq: number;
   /**
-   * When the first request went out and the last answer came in (ms since the epoch; compare with
-   * wallNow()). The generator's own start-up is before this: it is not the server's time.
+   * When the load began (as its connections opened) and when the last answer came in (ms since the
+   * epoch; compare with wallNow()). The generator's own start-up is before this: it is not the server's time.
    */
   startedAt: number;
   endedAt: number;

@@ -106,13 +106,13 @@ async function main() {
     // The ceiling is measured twice, just before and just after the other two targets, and the two runs
     // count as one, so that a drift in the machine's speed during the round moves the ceiling as it
     // moved them.
-    const ceilingHalf = async () => {
+    const ceilingRun = async () => {
       if (!bare || !bareUrl) return { result: none, cpu: 0 };
       const c0 = cpuSeconds(bare.child.pid!);
       const result = await load(bareUrl, SECONDS);
       return { result, cpu: cpuSeconds(bare.child.pid!) - c0 };
     };
-    const before = await ceilingHalf();
+    const before = await ceilingRun();
     let durableRun = none;
     if (durable && durableUrl) {
       const c0 = cpuSeconds(durable.child.pid!);
@@ -129,7 +129,7 @@ async function main() {
     const drainedAt = wallNow();
     cpu.server = (cpuSeconds(server.child.pid!) - c0) / run.ok;
     cpu.pg = postgresCpuSince(pg0) / run.ok;
-    const after = await ceilingHalf();
+    const after = await ceilingRun();
     const ceiling = bare ? both(before.result, after.result) : none;
     cpu.ceiling = (before.cpu + after.cpu) / ceiling.ok;
     const round = { ceiling, durable: durableRun, run, e2eRate: run.ok / ((drainedAt - run.startedAt) / 1000), stored: counted - base, catchUp: (drainedAt - run.endedAt) / 1000, cpu };
