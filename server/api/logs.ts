@@ -13,6 +13,11 @@ import { keysetPage, parseCursor } from './pagination.ts';
 import { errorResponses, json, OrgParams, repeated } from './schemas.ts';
 
 const tags = ['Logs'];
+/**
+ * The live tail starts this far back, so that what arrived while the page was opening it is not
+ * missed; records received in that window show up in the tail at once.
+ */
+export const TAIL_LOOKBACK_MS = 2000;
 const LOG_ID = /^[0-9a-f]{32}$/;
 
 const RangeQuery = z.object({
@@ -219,14 +224,15 @@ export function logRoutes(): OpenAPIHono<ApiEnv> {
     return c.json(await logHistogram(db, { projectIds: projects.map((p) => p.id), terms, range, intervalMs }), 200);
   });
 
-  // Polls the database once a second (so it works with any number of processes) and sends what arrived.
+  // Polls the database once a second (so it works with any number of processes) and sends what arrived,
+  // from TAIL_LOOKBACK_MS before the tail opened.
   r.openapi(tailRoute, async (c) => {
     const { db } = c.get('app');
     const projects = await projectsOf(c);
     const terms = termsOf(c);
     const slugs = new Map(projects.map((p) => [p.id, p.slug]));
     return streamSSE(c, async (stream) => {
-      let after = new Date(Date.now() - 2000);
+      let after = new Date(Date.now() - TAIL_LOOKBACK_MS);
       let closed = false;
       stream.onAbort(() => {
         closed = true;

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TAIL_LOOKBACK_MS } from '../../server/api/logs.ts';
 import { buildWeb, needsBuild } from '../../web/build.ts';
 import { freePort, startServerProcess, type ServerProcess } from '../helpers/process.ts';
 
@@ -187,9 +188,17 @@ describe.sequential('the web UI', () => {
   it('explores logs: histogram, records, patterns, live tail, and links between a trace\'s errors and logs', async () => {
     const u = new URL(dsn);
     const trace = 'a3f1c0ffee0ddba11a3f1c0ffee0ddba';
+    let lastPost = 0;
     const postLogs = async (logs: unknown[]) => {
       const res = await fetch(`${base}/api${u.pathname}/logs/?sentry_key=${u.username}`, { method: 'POST', body: JSON.stringify({ logs }) });
       expect(res.status).toBe(200);
+      lastPost = Date.now();
+    };
+    // The tail starts TAIL_LOOKBACK_MS back: records posted just before would show in it at once, and
+    // the test could not see it waiting for new ones.
+    const startLiveTail = async () => {
+      await new Promise((r) => setTimeout(r, Math.max(0, lastPost + TAIL_LOOKBACK_MS + 500 - Date.now())));
+      await page.getByRole('button', { name: 'Live tail' }).click();
     };
     await postLogs(
       Array.from({ length: 12 }, (_, i) => ({
@@ -220,12 +229,12 @@ describe.sequential('the web UI', () => {
     await pattern.click();
     await expect.poll(() => page.locator('.log-row').count()).toBe(12);
     expect(new URL(page.url()).searchParams.get('query')).toMatch(/^pattern:\d+$/);
-    await page.getByRole('button', { name: 'Live tail' }).click();
+    await startLiveTail();
     await page.getByText('Waiting for new records').waitFor();
     await page.getByLabel('Search logs').fill('');
     await postLogs([{ level: 'warn', body: 'Live line for the tail', trace_id: trace }]);
     await page.goto(`${base}/organizations/faultline/logs/`);
-    await page.getByRole('button', { name: 'Live tail' }).click();
+    await startLiveTail();
     await page.getByText('Waiting for new records').waitFor();
     await postLogs([{ level: 'warn', body: 'Live line for the tail, second' }]);
     await page.getByText('Live line for the tail, second').waitFor({ timeout: 20_000 });
