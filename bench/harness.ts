@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort } from '../test/helpers/process.ts';
+import { freePort, startServerProcess, type ServerProcess } from '../test/helpers/process.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -65,6 +65,19 @@ export async function startBare(mode: 'parse' | 'durable', url?: string): Promis
     child.on('exit', (code) => reject(new Error(`bare ${mode} exited with ${code}`)));
   });
   return { port, child };
+}
+
+/**
+ * Starts Faultline (`serve`, all roles) on the database at `databaseUrl`, with BENCH_SERVER_ENV's extra
+ * environment (a JSON object, for tuning runs), and returns it with its envelope URL (DSN key in the
+ * query string, as the browser SDK sends it).
+ */
+export async function startFaultline(databaseUrl: string): Promise<{ server: ServerProcess; ingestUrl: string }> {
+  const port = await freePort();
+  const extraEnv = JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') as Record<string, string>;
+  const server = await startServerProcess({ DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn', ...extraEnv });
+  const dsn = new URL(server.dsn);
+  return { server, ingestUrl: `http://127.0.0.1:${port}/api${dsn.pathname}/envelope/?sentry_key=${dsn.username}&sentry_version=7` };
 }
 
 export function stop(child: ChildProcess): Promise<void> {

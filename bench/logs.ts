@@ -17,8 +17,7 @@
 // skips the search part (its own settings are in its header). Run alone: `node --import tsx bench/logs.ts`.
 import postgres from 'postgres';
 import { createPostgresDatabase } from '../test/helpers/db.ts';
-import { freePort, startServerProcess } from '../test/helpers/process.ts';
-import { fmt, load, peakRssMb, runAlone, SECONDS, startBare, stop, table, WARMUP_SECONDS, wallNow } from './harness.ts';
+import { fmt, load, peakRssMb, runAlone, SECONDS, startBare, startFaultline, stop, table, WARMUP_SECONDS, wallNow } from './harness.ts';
 import { logGaBench } from './log-ga.ts';
 import { runLogSearchBench } from './log-search.ts';
 
@@ -38,11 +37,7 @@ export async function runLogIngestBench(): Promise<boolean> {
   await stop(bare.child);
 
   const db = await createPostgresDatabase('faultline_bench_logs');
-  const port = await freePort();
-  const extraEnv = JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') as Record<string, string>;
-  const server = await startServerProcess({ DATABASE_URL: db.url, PORT: String(port), LOG_LEVEL: 'warn', ...extraEnv });
-  const dsn = new URL(server.dsn);
-  const url = `http://127.0.0.1:${port}/api${dsn.pathname}/envelope/?sentry_key=${dsn.username}&sentry_version=7`;
+  const { server, ingestUrl: url } = await startFaultline(db.url);
   const sql = postgres(db.url, { max: 1, onnotice: () => {} });
   if (process.env.BENCH_SQL) await sql.unsafe(process.env.BENCH_SQL);
   const state = async () => {

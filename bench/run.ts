@@ -31,8 +31,7 @@
 // records. BENCH_LOGS=0 skips them.
 import postgres from 'postgres';
 import { createPostgresDatabase } from '../test/helpers/db.ts';
-import { freePort, startServerProcess } from '../test/helpers/process.ts';
-import { CONNECTIONS, cpuSeconds, fmt, ISSUES, load, peakRssMb, postgresCpu, postgresCpuSince, SECONDS, startBare, stop, table, WARMUP_SECONDS, wallNow, type LoadResult } from './harness.ts';
+import { CONNECTIONS, cpuSeconds, fmt, ISSUES, load, peakRssMb, postgresCpu, postgresCpuSince, SECONDS, startBare, startFaultline, stop, table, WARMUP_SECONDS, wallNow, type LoadResult } from './harness.ts';
 import { runLogBench } from './logs.ts';
 import { runReadBench } from './read.ts';
 import { runUiBench } from './ui.ts';
@@ -64,11 +63,7 @@ async function main() {
   const durableDb = only ? null : await createPostgresDatabase('faultline_bench');
   const durable = durableDb ? await startBare('durable', durableDb.url) : null;
   const db = await createPostgresDatabase('faultline_bench');
-  const port = await freePort();
-  const extraEnv = JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') as Record<string, string>;
-  const server = await startServerProcess({ DATABASE_URL: db.url, PORT: String(port), LOG_LEVEL: 'warn', ...extraEnv });
-  const dsn = new URL(server.dsn);
-  const ingestUrl = `http://127.0.0.1:${port}/api${dsn.pathname}/envelope/?sentry_key=${dsn.username}&sentry_version=7`;
+  const { server, ingestUrl } = await startFaultline(db.url);
   const bareUrl = bare && `http://127.0.0.1:${bare.port}/api/1/envelope/`;
   const durableUrl = durable && `http://127.0.0.1:${durable.port}/api/1/envelope/`;
   const sql = postgres(db.url, { max: 1, onnotice: () => {} });
