@@ -1,6 +1,6 @@
 // The rules that move an issue out of resolved or ignored on its own (protocol doc §7.3): regressions
 // of resolved issues ("now", "in release R", "in the next release"), and ignore conditions that trip
-// (a duration, N more events or users, a rate). Pure functions: the digest (digest-counters.ts) and the
+// (a duration, N more events or users, a rate). Pure functions: the digest (digest-reopen.ts) and the
 // scheduled jobs (server/jobs/) feed them what they read under the issues' row locks.
 import semver from 'semver';
 

@@ -1,6 +1,6 @@
 // Merging issues into one, and unmerging a fingerprint back into an issue of its own (Sentry's
 // merge and unmerge). Both run in one transaction that first locks the issues in id order, as the
-// digest does (pipeline/digest-counters.ts), so a concurrent batch waits for it or finishes first.
+// digest does (lockIssues in pipeline/digest-reopen.ts), so a concurrent batch waits for it or finishes first.
 // A batch that grouped events into an issue merged away meanwhile follows the issue's hashes to the
 // survivor when it locks (BatchCounters.handleGone).
 import type { Database, Queryable, Tx } from '../db/client.ts';

@@ -45,7 +45,7 @@ export async function projectReleases(db: Queryable, projectId: number): Promise
   return rows.map((r) => ({ release: r.value, firstSeen: toDate(r.first_seen) }));
 }
 
-/** Locks issues in id order, as the digest does (digest-counters.ts), so that the two never deadlock. */
+/** Locks issues in id order, as the digest does (lockIssues in pipeline/digest-reopen.ts), so that the two never deadlock. */
 export async function lockIssueRows<T = Record<string, unknown>>(tx: Queryable, ids: number[], columns = 'id'): Promise<T[]> {
   if (ids.length === 0) return [];
   return tx.query<T>(`SELECT ${columns} FROM issues WHERE id = ANY($1::int8[]) ORDER BY id FOR UPDATE`, [ids]);
