@@ -5,7 +5,7 @@
 //            Faultline's queue does (see insertText), so that the price is not overstated.
 // usage: node --import tsx bench/bare.ts parse|durable <port> [postgres-url]
 import http from 'node:http';
-import postgres from 'postgres';
+import { connectPostgres } from '../server/db/url.ts';
 
 const [mode, portArg, url] = process.argv.slice(2);
 const port = Number(portArg);
@@ -33,7 +33,7 @@ function padded(bodies: string[]): string[] {
 
 let commit: (body: string) => Promise<void> = async () => {};
 if (mode === 'durable') {
-  const sql = postgres(url!, { max: 4, onnotice: () => {} });
+  const sql = connectPostgres(url!, { max: 4, onnotice: () => {} });
   await sql.unsafe('CREATE TABLE IF NOT EXISTS bench_raw (id bigserial PRIMARY KEY, body text NOT NULL)');
   let waiting: Array<{ body: string; done: () => void; fail: (e: unknown) => void }> = [];
   let inFlight = 0;

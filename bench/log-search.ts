@@ -17,7 +17,7 @@
 //
 // BENCH_LOG_SEARCH_DATABASE_URL reuses a seeded database (it is not dropped); BENCH_LOG_SEARCH_KEEP=1
 // keeps the one it seeds.
-import postgres from 'postgres';
+import { connectPostgres } from '../server/db/url.ts';
 import { bootstrap } from '../server/bootstrap.ts';
 import { testConfig } from '../server/config.ts';
 import { openDatabase } from '../server/db/client.ts';
@@ -94,7 +94,7 @@ async function seed(): Promise<Seeded> {
   const reuse = process.env.BENCH_LOG_SEARCH_DATABASE_URL;
   const db = reuse ? null : await createPostgresDatabase('faultline_bench_logsearch');
   const url = reuse ?? db!.url;
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const sql = connectPostgres(url, { max: 1, onnotice: () => {} });
   const pick = async () => {
     const [t] = await sql<{ trace_id: string }[]>`SELECT trace_id FROM log_records WHERE trace_id IS NOT NULL AND timestamp > now() - interval '2 days' LIMIT 1`;
     // A mid-popularity shape's pattern in the biggest project.

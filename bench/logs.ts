@@ -15,7 +15,7 @@
 // Settings: BENCH_SECONDS, BENCH_LOG_CONNECTIONS (16), BENCH_LOG_BATCH (100 records per request),
 // BENCH_SQL (SQL run on the fresh database before the load, for tuning runs), BENCH_LOG_SEARCH=0
 // skips the search part (its own settings are in its header). Run alone: `node --import tsx bench/logs.ts`.
-import postgres from 'postgres';
+import { connectPostgres } from '../server/db/url.ts';
 import { createPostgresDatabase } from '../test/helpers/db.ts';
 import { fmt, load, peakRssMb, runAlone, SECONDS, startBare, startFaultline, stop, table, WARMUP_SECONDS, wallNow } from './harness.ts';
 import { logGaBench } from './log-ga.ts';
@@ -38,7 +38,7 @@ export async function runLogIngestBench(): Promise<boolean> {
 
   const db = await createPostgresDatabase('faultline_bench_logs');
   const { server, ingestUrl: url } = await startFaultline(db.url);
-  const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+  const sql = connectPostgres(db.url, { max: 1, onnotice: () => {} });
   if (process.env.BENCH_SQL) await sql.unsafe(process.env.BENCH_SQL);
   const state = async () => {
     const [r] = await sql<{ queued: number; stored: number; counted: number }[]>`SELECT

@@ -29,7 +29,7 @@
 //
 // Then logs (bench/logs.ts): log ingest end to end against its own ceiling, and log search on 10M
 // records. BENCH_LOGS=0 skips them.
-import postgres from 'postgres';
+import { connectPostgres } from '../server/db/url.ts';
 import { createPostgresDatabase } from '../test/helpers/db.ts';
 import { CONNECTIONS, cpuSeconds, fmt, ISSUES, load, peakRssMb, postgresCpu, postgresCpuSince, SECONDS, startBare, startFaultline, stop, table, WARMUP_SECONDS, wallNow, type LoadResult } from './harness.ts';
 import { runLogBench } from './logs.ts';
@@ -66,7 +66,7 @@ async function main() {
   const { server, ingestUrl } = await startFaultline(db.url);
   const bareUrl = bare && `http://127.0.0.1:${bare.port}/api/1/envelope/`;
   const durableUrl = durable && `http://127.0.0.1:${durable.port}/api/1/envelope/`;
-  const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+  const sql = connectPostgres(db.url, { max: 1, onnotice: () => {} });
   const state = async () => {
     const [r] = await sql<{ queued: number; counted: number }[]>`SELECT
       (SELECT count(*) FROM ingest_queue)::int AS queued,

@@ -18,7 +18,7 @@
 // event_payloads are not seeded (the issue list never reads them).
 //
 // Run alone: `node --import tsx bench/seed.ts` seeds a database, prints its URL and keeps it.
-import postgres from 'postgres';
+import { connectPostgres } from '../server/db/url.ts';
 import { bootstrap } from '../server/bootstrap.ts';
 import { testConfig } from '../server/config.ts';
 import { openDatabase } from '../server/db/client.ts';
@@ -114,7 +114,7 @@ export async function seedDatabase(opts: SeedOptions = {}): Promise<SeededDataba
   }
   step('schema + bootstrap');
 
-  const sql = postgres(created.url, { max: 1, onnotice: () => {} });
+  const sql = connectPostgres(created.url, { max: 1, onnotice: () => {} });
   try {
     await sql.unsafe(`SET synchronous_commit = off; SET work_mem = '256MB'; SET maintenance_work_mem = '256MB'; SET TimeZone = 'UTC'`);
 

@@ -23,7 +23,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import postgres from 'postgres';
+import { connectPostgres } from '../server/db/url.ts';
 import { buildWeb, needsBuild } from '../web/build.ts';
 import { freePort, startServerProcess, type ServerProcess } from '../test/helpers/process.ts';
 import { fmt, percentile, runAlone, table } from './harness.ts';
@@ -224,7 +224,7 @@ export async function runUiBench(): Promise<void> {
       drop = seeded.drop;
       console.log(`  seeded ${fmt(seeded.issues)} issues and ${fmt(seeded.events)} events in ${fmt(seeded.seconds, 1)} s`);
       // Flush the seed's writes now rather than in a checkpoint during the measured loads.
-      const sql = postgres(url, { max: 1, onnotice: () => {} });
+      const sql = connectPostgres(url, { max: 1, onnotice: () => {} });
       try {
         await sql`CHECKPOINT`;
       } catch {

@@ -3,8 +3,19 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { postgresTarget } from './db/url.ts';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/** A `port` query parameter (libpq's, see db/url.ts) is a port. */
+function validPort(url: string): boolean {
+  try {
+    postgresTarget(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 
 const configSchema = z
@@ -17,6 +28,7 @@ const configSchema = z
       z
         .string()
         .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+        .refine(validPort, 'has a port that is not a number from 1 to 65535')
         .optional(),
     ),
     FAULTLINE_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),

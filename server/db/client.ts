@@ -11,6 +11,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from './schema.ts';
+import { connectPostgres } from './url.ts';
 
 export type Row = Record<string, unknown>;
 export type Orm = ReturnType<typeof drizzlePostgres<typeof schema>>;
@@ -64,7 +65,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
  * every session where the server was built with it (Debian's is; PGlite is not).
  */
 async function toastCompression(url: string): Promise<Record<string, string>> {
-  const probe = postgres(url, { max: 1, onnotice: () => {} });
+  const probe = connectPostgres(url, { max: 1, onnotice: () => {} });
   try {
     const [row] = await probe.unsafe(`SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'`);
     const values = (row?.enumvals ?? []) as string[];
@@ -76,7 +77,7 @@ async function toastCompression(url: string): Promise<Record<string, string>> {
 
 async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
   const session = await toastCompression(url);
-  const client = postgres(url, {
+  const client = connectPostgres(url, {
     max: opts.poolSize ?? 10,
     onnotice: () => {},
     // bigint columns as JS numbers, as on PGlite (ids and counters stay far below 2^53).

@@ -2,7 +2,7 @@
 // (TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres), dropped afterwards.
 // vitest runs every file under test/db twice, once per kind (FAULTLINE_TEST_DB, see vitest.config.ts).
 import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
+import { connectPostgres, postgresTarget } from '../../server/db/url.ts';
 import { openDatabase, type Database } from '../../server/db/client.ts';
 import { migrate } from '../../server/db/migrate.ts';
 
@@ -29,15 +29,18 @@ export interface TestDatabase {
 export async function createPostgresDatabase(prefix = 'faultline_test'): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const server = adminUrl();
-  const admin = postgres(server, { max: 1, onnotice: () => {} });
+  const admin = connectPostgres(server, { max: 1, onnotice: () => {} });
   await admin.unsafe(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = new URL(server);
+  const target = postgresTarget(server);
+  const url = new URL(target.url);
   url.pathname = `/${name}`;
+  if (target.host) url.searchParams.set('host', target.host);
+  if (target.port) url.searchParams.set('port', String(target.port));
   return {
     url: url.toString(),
     drop: async () => {
-      const a = postgres(server, { max: 1, onnotice: () => {} });
+      const a = connectPostgres(server, { max: 1, onnotice: () => {} });
       await a.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await a.end();
     },
