@@ -7,13 +7,12 @@ import { postgresTarget } from './db/url.ts';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
-/** A `port` query parameter (libpq's, see db/url.ts) is a port. */
-function validPort(url: string): boolean {
+/** libpq's host and port parameters (see db/url.ts) are usable. */
+function checkPostgresUrl(url: string, ctx: z.RefinementCtx): void {
   try {
     postgresTarget(url);
-    return true;
-  } catch {
-    return false;
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
   }
 }
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
@@ -28,7 +27,7 @@ const configSchema = z
       z
         .string()
         .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
-        .refine(validPort, 'has a port that is not a number from 1 to 65535')
+        .superRefine(checkPostgresUrl)
         .optional(),
     ),
     FAULTLINE_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),

@@ -8,6 +8,7 @@ import { CLI_COMMANDS, CLI_USAGE, runCli } from './cli.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
+import { databaseFailure } from './db/url.ts';
 import { createLogger } from './log.ts';
 import { ALL_ROLES, createRuntime, type Runtime } from './runtime.ts';
 
@@ -113,6 +114,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err) => {
-  console.error('faultline: failed to start:', err?.stack ?? err);
+  // The database missing, refusing or unreachable is the operator's to fix: one line, no stack to bury it.
+  console.error(`faultline: failed to start: ${databaseFailure(err) ?? err?.stack ?? err}`);
   process.exit(1);
 });

@@ -1,6 +1,9 @@
-// `DATABASE_URL` in libpq's Unix-socket form (`postgres://user@/db?host=/var/run/postgresql`), the usual
-// way to reach a Postgres on the same machine: the server starts on it, applies its migrations, takes
-// an event and shows it as an issue, and its connections really are socket connections.
+// `DATABASE_URL` as an operator writes it. In libpq's Unix-socket form (`postgres://user@/db?host=/var/run/postgresql`),
+// the usual way to reach a Postgres on the same machine, the server starts, applies its migrations, takes
+// an event and shows it as an issue, and its connections really are socket connections. A database that
+// is missing or unreachable stops the start with one line that says so, not a stack trace.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectPostgres } from '../../server/db/url.ts';
 import { createPostgresDatabase } from '../helpers/db.ts';
@@ -64,5 +67,28 @@ describe('Postgres over its Unix socket', () => {
     await admin.end();
     expect(conns[0].socket).toBeGreaterThan(0);
     expect(conns[0].tcp).toBe(0);
+  });
+});
+
+/** `serve` with this DATABASE_URL, expected to fail: its exit code and output. */
+function failedStart(databaseUrl: string): Promise<{ code: number; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', LOG_LEVEL: 'warn' };
+  delete env.NODE_OPTIONS;
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', 'server/main.ts', 'serve'], { cwd: path.resolve(import.meta.dirname, '../..'), env, timeout: 60_000 }, (err, _stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr: stderr.trim() });
+    });
+  });
+}
+
+describe('a database the server cannot use', () => {
+  it('stops the start with one line naming the problem: a missing database, nothing listening', async () => {
+    const tcp = new URL(adminUrl);
+    const missing = await failedStart(`postgres://${tcp.username}@${tcp.host}/faultline_no_such_database`);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('faultline: failed to start: the database refused: database "faultline_no_such_database" does not exist (check DATABASE_URL)');
+    const nobody = await failedStart('postgres://postgres@/faultline?host=/nonexistent-socket-dir');
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toBe('faultline: failed to start: cannot reach the database: connect ENOENT /nonexistent-socket-dir/.s.PGSQL.5432 (check DATABASE_URL, and that Postgres is running)');
   });
 });
