@@ -5,7 +5,7 @@ import { addComment, deleteComment, editComment, listActivities, listComments, s
 import { getIssue } from '../queries/issues.ts';
 import { openapi, type ApiEnv } from './access.ts';
 import { intParam } from './context.ts';
-import { issueRoutePair } from './issues.ts';
+import { issueRoutePair } from './issue-detail.ts';
 import { json, noContent } from './schemas.ts';
 
 const tags = ['Issue activity'];

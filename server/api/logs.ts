@@ -5,7 +5,7 @@ import { streamSSE } from 'hono/streaming';
 import { ApiError } from '../errors.ts';
 import { logHistogram, listLogPatterns, listLogs, tailLogs, type LogRange, type LogRow } from '../queries/logs.ts';
 import { parseLogSearch } from '../search/logs.ts';
-import { SearchSyntaxError } from '../search/parse.ts';
+import { SearchSyntaxError } from '../search/errors.ts';
 import type { ResolvedTerm } from '../search/spec.ts';
 import { route, type ApiEnv, type ProjectRow } from './access.ts';
 import { intParam, visibleProjects, type ApiContext } from './context.ts';

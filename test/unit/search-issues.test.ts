@@ -7,7 +7,9 @@ import {
   IssueSortSchema,
   parseIssueSearch,
 } from '../../server/search/issues.ts';
-import { parseSearch, quoteSearchValue, SearchSyntaxError } from '../../server/search/parse.ts';
+import { SearchSyntaxError } from '../../server/search/errors.ts';
+import { parseSearch } from '../../server/search/parse.ts';
+import { quoteSearchValue } from '../../server/search/parse-scan.ts';
 import { resolveSearch, wildcardToLike } from '../../server/search/spec.ts';
 
 const NOW = new Date('2024-06-15T12:00:00.000Z');

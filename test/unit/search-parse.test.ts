@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  MAX_LIST_ITEMS,
-  MAX_QUERY_LENGTH,
-  MAX_TERMS,
-  parseSearch,
-  quoteSearchValue,
-  SearchSyntaxError,
-  type ParsedFilterTerm,
-  type ParsedTextTerm,
-} from '../../server/search/parse.ts';
+import { SearchSyntaxError } from '../../server/search/errors.ts';
+import { parseSearch } from '../../server/search/parse.ts';
+import { quoteSearchValue } from '../../server/search/parse-scan.ts';
+import { MAX_LIST_ITEMS, MAX_QUERY_LENGTH, MAX_TERMS, type ParsedFilterTerm, type ParsedTextTerm } from '../../server/search/parse-terms.ts';
 
 function filter(input: string, i = 0): ParsedFilterTerm {
   const t = parseSearch(input).terms[i];

@@ -1,15 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseIssueSearch } from '../../server/search/issues.ts';
-import {
-  MAX_LIST_ITEMS,
-  MAX_QUERY_LENGTH,
-  MAX_TERMS,
-  parseSearch,
-  quoteSearchValue,
-  SearchSyntaxError,
-  type ParsedQuery,
-} from '../../server/search/parse.ts';
+import { SearchSyntaxError } from '../../server/search/errors.ts';
+import { parseSearch } from '../../server/search/parse.ts';
+import { quoteSearchValue } from '../../server/search/parse-scan.ts';
+import { MAX_LIST_ITEMS, MAX_QUERY_LENGTH, MAX_TERMS, type ParsedQuery } from '../../server/search/parse-terms.ts';
 
 const NOW = new Date('2024-06-15T12:00:00.000Z');
 

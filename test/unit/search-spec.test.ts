@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseSearch, SearchSyntaxError } from '../../server/search/parse.ts';
-import {
-  escapeLike,
-  parseAbsoluteDate,
-  resolveSearch,
-  wildcardToLike,
-  type ResolvedTerm,
-  type SearchSpec,
-} from '../../server/search/spec.ts';
+import { SearchSyntaxError } from '../../server/search/errors.ts';
+import { parseSearch } from '../../server/search/parse.ts';
+import { parseAbsoluteDate } from '../../server/search/spec-comparable.ts';
+import { escapeLike, resolveSearch, wildcardToLike, type ResolvedTerm, type SearchSpec } from '../../server/search/spec.ts';
 
 const NOW = new Date('2024-06-15T12:00:00.000Z');
 
