@@ -8,10 +8,12 @@
 
 import { randomUUID } from 'node:crypto';
 import {
-  levelOf, normalizeBreadcrumbs, normalizeContexts, normalizeFingerprint, normalizeModules,
-  normalizeRequest, normalizeSdk, normalizeTags, normalizeUser, validIp,
-  type Level, type NormalizedBreadcrumb, type NormalizedRequest, type NormalizedSdk, type NormalizedUser,
-} from './normalize-interfaces.ts';
+  levelOf, normalizeBreadcrumbs, normalizeFingerprint, normalizeModules, normalizeSdk, normalizeTags,
+  type Level, type NormalizedBreadcrumb, type NormalizedSdk,
+} from './normalize-attrs.ts';
+import {
+  normalizeContexts, normalizeRequest, normalizeUser, validIp, type NormalizedRequest, type NormalizedUser,
+} from './normalize-client.ts';
 import { normalizeLogEntry, type NormalizedLogEntry } from './normalize-message.ts';
 import {
   normalizeExceptions, normalizeStacktrace, normalizeTemplate, normalizeThreads, platformOf,
@@ -24,7 +26,8 @@ import {
 } from './normalize-util.ts';
 
 export type { JsonObject, JsonValue, ProcessingError } from './normalize-util.ts';
-export type { Level, NormalizedBreadcrumb, NormalizedRequest, NormalizedSdk, NormalizedUser } from './normalize-interfaces.ts';
+export type { Level, NormalizedBreadcrumb, NormalizedSdk } from './normalize-attrs.ts';
+export type { NormalizedRequest, NormalizedUser } from './normalize-client.ts';
 export type { NormalizedLogEntry } from './normalize-message.ts';
 export type {
   NormalizedException, NormalizedFrame, NormalizedMechanism, NormalizedStacktrace, NormalizedTemplate, NormalizedThread,
