@@ -260,6 +260,16 @@ describe.sequential('the web UI', () => {
     await m.locator('.detail-head').waitFor();
     await shot('10-detail-390-dark', m);
     expect(await m.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(1);
+    // Settings: a project's DSN scrolls inside its row instead of widening the page; form fields get a line each.
+    await m.goto(`${base}/settings/faultline/projects`);
+    await m.locator('.key-row .dsn code').first().waitFor();
+    await shot('10b-settings-projects-390-dark', m);
+    expect(await m.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(1);
+    const disable = await m.getByRole('button', { name: 'Disable' }).first().boundingBox();
+    expect(disable!.x + disable!.width).toBeLessThanOrEqual(390);
+    await m.goto(`${base}/settings/faultline/people`);
+    const email = await m.getByLabel('Email').boundingBox();
+    expect(email!.width).toBeGreaterThan(300);
     await mobile.close();
     const dark = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'dark', storageState: await context.storageState() });
     const d = await dark.newPage();
