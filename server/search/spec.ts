@@ -19,7 +19,7 @@
  *    otherwise values are literal (a user writes `\*` for a literal star; a term cannot
  *    mix both). Use `wildcardToLike` / `escapeLike` to build LIKE patterns.
  */
-import { searchError, SearchSyntaxError, termError } from './errors.ts';
+import { termError } from './errors.ts';
 import { isKeyChar } from './parse-scan.ts';
 import type { ComparisonOp, ParsedFilterTerm, ParsedQuery } from './parse-terms.ts';
 import { invertNumberOp, parseDuration, parseNumber, resolveDate } from './spec-comparable.ts';
@@ -263,4 +263,3 @@ function resolveHas(term: ParsedFilterTerm, spec: SearchSpec, index: Map<string,
   return { kind: 'has', key, tag: true, negated: term.negated };
 }
 
-export { SearchSyntaxError, searchError };
