@@ -2,10 +2,11 @@
 //   parse:   a bare node:http server that reads the body and JSON.parses each line (no storage);
 //   durable: the same, plus group commit of the raw bodies into one Postgres table, answering after
 //            the commit: the price of "a 2xx means durable" with nothing else. It writes the way
-//            Faultline's queue does (see insertText), so that the price is not overstated.
+//            Faultline's queue does (see insert), so that the price is not overstated.
 // usage: node --import tsx bench/bare.ts parse|durable <port> [postgres-url]
 import http from 'node:http';
 import { connectPostgres } from '../server/db/url.ts';
+import { fixedCapacity, valuesList } from '../server/db/values.ts';
 
 const [mode, portArg, url] = process.argv.slice(2);
 const port = Number(portArg);
@@ -15,20 +16,16 @@ function parseLines(body: Buffer): void {
 }
 
 // One parameter per body, and a few fixed statement sizes padded with NULLs so that Postgres plans each
-// once: as Faultline's queue insert does (pipeline/queue.ts). Until stop 13 this sent the bodies as one
-// text[] parameter, which postgres.js escapes character by character and Postgres then parses: measured
-// side by side, that costs about twice the CPU on both sides and halved the rate (about 3,400 vs
-// 6,300 bodies/s), so bare+durable read 0.20-0.25 of the ceiling instead of about 0.42.
-const CAPACITIES = [4, 16, 64, 256, 1024];
-const capacity = (n: number) => CAPACITIES.find((c) => c >= n) ?? n;
-function insertText(n: number): string {
-  const rows = Array.from({ length: capacity(n) }, (_, i) => `($${i + 1}::text)`).join(', ');
-  return `INSERT INTO bench_raw (body) SELECT b FROM (VALUES ${rows}) AS v(b) WHERE b IS NOT NULL`;
-}
-function padded(bodies: string[]): string[] {
-  const out: Array<string | null> = bodies.slice();
-  while (out.length < capacity(bodies.length)) out.push(null);
-  return out as string[];
+// once: as Faultline's queue insert does (pipeline/queue.ts, with the same db/values.ts). Until stop 13
+// this sent the bodies as one text[] parameter, which postgres.js escapes character by character and
+// Postgres then parses: measured side by side, that costs about twice the CPU on both sides and halved
+// the rate (about 3,400 vs 6,300 bodies/s), so bare+durable read 0.20-0.25 of the ceiling instead of
+// about 0.42.
+function insert(bodies: string[]): { text: string; params: Array<string | null> } {
+  const capacity = fixedCapacity(bodies.length) ?? bodies.length;
+  const params: Array<string | null> = bodies.slice();
+  while (params.length < capacity) params.push(null);
+  return { text: `INSERT INTO bench_raw (body) SELECT b FROM (VALUES ${valuesList(capacity, ['text'])}) AS v(b) WHERE b IS NOT NULL`, params };
 }
 
 let commit: (body: string) => Promise<void> = async () => {};
@@ -42,8 +39,9 @@ if (mode === 'durable') {
       const batch = waiting;
       waiting = [];
       inFlight++;
+      const { text, params } = insert(batch.map((b) => b.body));
       sql
-        .unsafe(insertText(batch.length), padded(batch.map((b) => b.body)), { prepare: true })
+        .unsafe(text, params as string[], { prepare: true })
         .then(() => batch.forEach((b) => b.done()), (e) => batch.forEach((b) => b.fail(e)))
         .finally(() => {
           inFlight--;

@@ -5,7 +5,7 @@
 // not per request.
 import { EventEmitter } from 'node:events';
 import type { Database } from '../db/client.ts';
-import { valuesList } from '../db/values.ts';
+import { fixedCapacity, ROW_CAPACITIES, valuesList } from '../db/values.ts';
 import { IngestError } from '../ingest/errors.ts';
 import { PayloadCache } from './payload-cache.ts';
 import { prepareParsed, type PreparedEvent } from './prepare.ts';
@@ -79,17 +79,12 @@ function prepareQuietly(it: QueueItem): PreparedEvent | null {
 }
 
 const ROW_TYPES = ['int', 'text', 'timestamptz', 'uuid', 'text', 'text'] as const;
-/**
- * Row capacities of the insert statement. Its text must not vary with every batch size, or Postgres
- * would parse and plan each one anew (that was 40 µs of its CPU per event under load): a batch takes
- * the smallest capacity that holds it, and the rest of the rows are NULL, which the statement skips.
- */
-const CAPACITIES = [4, 16, 64, 256, 1024];
+/** Insert statements by row capacity (see fixedCapacity). */
 const statements = new Map<number, string>();
 
 /** The insert for `rows` (project, kind, received, event id, meta, payload): a fixed text for its capacity. */
 export function queueInsert(rows: unknown[][]): { text: string; params: unknown[]; prepare: boolean } {
-  const fixed = CAPACITIES.find((c) => c >= rows.length);
+  const fixed = fixedCapacity(rows.length);
   const capacity = fixed ?? rows.length;
   let text = statements.get(capacity);
   if (!text) {
@@ -126,7 +121,7 @@ export class QueueWriter extends EventEmitter {
     super();
     // PGlite is one connection: a second commit in flight would only queue behind the first.
     this.maxInFlight = opts.maxInFlight ?? (db.kind === 'pglite' ? 1 : 3);
-    this.maxBatchRows = opts.maxBatchRows ?? CAPACITIES.at(-1)!;
+    this.maxBatchRows = opts.maxBatchRows ?? ROW_CAPACITIES.at(-1)!;
     this.maxBatchBytes = opts.maxBatchBytes ?? 16 * 1024 * 1024;
     this.maxPendingBytes = opts.maxPendingBytes ?? 256 * 1024 * 1024;
   }
