@@ -2,34 +2,14 @@
 // a fresh Postgres database and a fresh embedded data directory: it prepares the empty database, creates
 // a user, a project (printing its DSN) and a token (printing it once), refuses bad input with a non-zero
 // exit code, and what it created works in the server started afterwards.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase } from '../helpers/db.ts';
-import { freePort, startServerProcess, type ServerProcess } from '../helpers/process.ts';
+import { freePort, runMain, startServerProcess, type ServerProcess } from '../helpers/process.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(env: Record<string, string>, ...args: string[]): Promise<Run> {
-  const base: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith('FAULTLINE_') || ['DATABASE_URL', 'PORT', 'PUBLIC_URL', 'NODE_OPTIONS', 'VITEST', 'TEST'].includes(k)) continue;
-    base[k] = v;
-  }
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'server/main.ts', ...args], { cwd: ROOT, env: { ...base, LOG_LEVEL: 'warn', ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: stdout.trim(), stderr: stderr.trim() });
-    });
-  });
-}
+const cli = (env: Record<string, string>, ...args: string[]) => runMain(env, args);
 
 const variants: Array<{ name: string; setup: () => Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> }> = [
   {

@@ -2,12 +2,10 @@
 // the usual way to reach a Postgres on the same machine, the server starts, applies its migrations, takes
 // an event and shows it as an issue, and its connections really are socket connections. A database that
 // is missing or unreachable stops the start with one line that says so, not a stack trace.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectPostgres } from '../../server/db/url.ts';
 import { createPostgresDatabase } from '../helpers/db.ts';
-import { freePort, startServerProcess, type ServerProcess } from '../helpers/process.ts';
+import { freePort, runMain, startServerProcess, type ServerProcess } from '../helpers/process.ts';
 
 const TOKEN = 'flt_socket_token_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 const adminUrl = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -70,24 +68,13 @@ describe('Postgres over its Unix socket', () => {
   });
 });
 
-/** `serve` with this DATABASE_URL, expected to fail: its exit code and output. */
-function failedStart(databaseUrl: string): Promise<{ code: number; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', LOG_LEVEL: 'warn' };
-  delete env.NODE_OPTIONS;
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'server/main.ts', 'serve'], { cwd: path.resolve(import.meta.dirname, '../..'), env, timeout: 60_000 }, (err, _stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr: stderr.trim() });
-    });
-  });
-}
-
 describe('a database the server cannot use', () => {
   it('stops the start with one line naming the problem: a missing database, nothing listening', async () => {
     const tcp = new URL(adminUrl);
-    const missing = await failedStart(`postgres://${tcp.username}@${tcp.host}/faultline_no_such_database`);
+    const missing = await runMain({ DATABASE_URL: `postgres://${tcp.username}@${tcp.host}/faultline_no_such_database`, PORT: '0' }, ['serve']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe('faultline: failed to start: the database refused: database "faultline_no_such_database" does not exist (check DATABASE_URL)');
-    const nobody = await failedStart('postgres://postgres@/faultline?host=/nonexistent-socket-dir');
+    const nobody = await runMain({ DATABASE_URL: 'postgres://postgres@/faultline?host=/nonexistent-socket-dir', PORT: '0' }, ['serve']);
     expect(nobody.code).toBe(1);
     expect(nobody.stderr).toBe('faultline: failed to start: cannot reach the database: connect ENOENT /nonexistent-socket-dir/.s.PGSQL.5432 (check DATABASE_URL, and that Postgres is running)');
   });

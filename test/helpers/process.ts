@@ -1,5 +1,6 @@
-// Starts the server as a child process, exactly as `npm start` does, and reads its banner.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Starts the server as a child process, exactly as `npm start` does, and reads its banner; or runs
+// server/main.ts to its end (the CLI, a start that fails).
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -37,6 +38,15 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
     base[k] = v;
   }
   return { ...base, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env };
+}
+
+/** Runs `server/main.ts <args>` to its end, in the environment a child server gets: exit code and output. */
+export function runMain(env: Record<string, string>, args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', 'server/main.ts', ...args], { cwd: ROOT, env: childEnv(env), timeout: timeoutMs }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: stdout.trim(), stderr: stderr.trim() });
+    });
+  });
 }
 
 export async function startServerProcess(env: Record<string, string>, args: string[] = [], timeoutMs = 60_000): Promise<ServerProcess> {
