@@ -2,7 +2,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { get, send } from '../../api.ts';
-import { Form, useInvalidate, type Team } from './common.tsx';
+import { Form, useInvalidate, useTeams } from './common.tsx';
 
 interface Member {
   id: string;
@@ -16,7 +16,7 @@ interface Member {
 export function People({ org }: { org: string }) {
   const invalidate = useInvalidate();
   const members = useQuery({ queryKey: ['members', org], queryFn: () => get<Member[]>(`/organizations/${org}/members/`) });
-  const teams = useQuery({ queryKey: ['teams', org], queryFn: () => get<Team[]>(`/organizations/${org}/teams/`) });
+  const teams = useTeams(org);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState('member');

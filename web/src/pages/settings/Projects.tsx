@@ -3,7 +3,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { get, send, type Project, type ProjectKey } from '../../api.ts';
 import { CopyButton } from '../Onboarding.tsx';
-import { Form, useInvalidate, type Team } from './common.tsx';
+import { Form, useInvalidate, useTeams } from './common.tsx';
 
 function KeyRow({ org, project, k }: { org: string; project: string; k: ProjectKey & { rateLimit?: { count: number; window: number } | null } }) {
   const invalidate = useInvalidate();
@@ -95,7 +95,7 @@ function ProjectSettings({ org, project }: { org: string; project: Project }) {
 export function Projects({ org }: { org: string }) {
   const invalidate = useInvalidate();
   const projects = useQuery({ queryKey: ['projects', org], queryFn: () => get<Project[]>(`/organizations/${org}/projects/`) });
-  const teams = useQuery({ queryKey: ['teams', org], queryFn: () => get<Team[]>(`/organizations/${org}/teams/`) });
+  const teams = useTeams(org);
   const [name, setName] = useState('');
   const [team, setTeam] = useState('');
   const [platform, setPlatform] = useState('');

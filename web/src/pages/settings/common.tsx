@@ -1,13 +1,19 @@
-// What the settings sections share: the Team type, cache invalidation after a change, and a form that
+// What the settings sections share: the organization's teams, cache invalidation after a change, and a form that
 // shows its own busy state and the error of its submit.
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent, type ReactNode } from 'react';
+import { get } from '../../api.ts';
 
 /** An organization's team, as the API lists it. */
 export interface Team {
   id: string;
   slug: string;
   name: string;
+}
+
+/** The organization's teams (members and projects both show them). */
+export function useTeams(org: string) {
+  return useQuery({ queryKey: ['teams', org], queryFn: () => get<Team[]>(`/organizations/${org}/teams/`) });
 }
 
 export function useInvalidate() {
