@@ -15,9 +15,9 @@ import {
   normalizeContexts, normalizeRequest, normalizeUser, validIp, type NormalizedRequest, type NormalizedUser,
 } from './normalize-client.ts';
 import { normalizeLogEntry, type NormalizedLogEntry } from './normalize-message.ts';
+import { normalizeExceptions, normalizeThreads, type NormalizedException, type NormalizedThread } from './normalize-exception.ts';
 import {
-  normalizeExceptions, normalizeStacktrace, normalizeTemplate, normalizeThreads, platformOf,
-  type NormalizedException, type NormalizedStacktrace, type NormalizedTemplate, type NormalizedThread,
+  normalizeStacktrace, normalizeTemplate, platformOf, type NormalizedStacktrace, type NormalizedTemplate,
 } from './normalize-stacktrace.ts';
 import { isoOf, parseTimestamp } from './normalize-time.ts';
 import {
@@ -29,9 +29,8 @@ export type { JsonObject, JsonValue, ProcessingError } from './normalize-util.ts
 export type { Level, NormalizedBreadcrumb, NormalizedSdk } from './normalize-attrs.ts';
 export type { NormalizedRequest, NormalizedUser } from './normalize-client.ts';
 export type { NormalizedLogEntry } from './normalize-message.ts';
-export type {
-  NormalizedException, NormalizedFrame, NormalizedMechanism, NormalizedStacktrace, NormalizedTemplate, NormalizedThread,
-} from './normalize-stacktrace.ts';
+export type { NormalizedException, NormalizedMechanism, NormalizedThread } from './normalize-exception.ts';
+export type { NormalizedFrame, NormalizedStacktrace, NormalizedTemplate } from './normalize-stacktrace.ts';
 
 export interface NormalizeContext {
   /** Server receive time. */
