@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { apiRoutes } from './api/index.ts';
+import { createIngest, type Ingest } from './ingest/handler.ts';
 import { ingestRoutes } from './ingest/routes.ts';
 import type { KeyCache } from './ingest/keys.ts';
 import type { Logger } from './log.ts';
@@ -18,6 +19,8 @@ export interface AppContext {
   /** Present when this process takes events (role ingest). */
   queue?: QueueWriter;
   keys?: KeyCache;
+  /** The ingest handler (built from queue and keys if absent); the node:http server shares it (ingest/node.ts). */
+  ingest?: Ingest;
   roles: ReadonlySet<Role>;
 }
 
@@ -28,9 +31,13 @@ const PREFIXED = /^\/.+?(\/api\/(?:\d+(?:\/.*)?|store\/?))$/;
 
 export function requestPath(url: string): string {
   const start = url.indexOf('/', url.indexOf('://') + 3);
-  if (start < 0) return '/';
-  const q = url.indexOf('?', start);
-  let path = q < 0 ? url.slice(start) : url.slice(start, q);
+  return start < 0 ? '/' : targetPath(url, start);
+}
+
+/** requestPath of a request target (`/path?query`, as node:http gives it), from `start`. */
+export function targetPath(target: string, start = 0): string {
+  const q = target.indexOf('?', start);
+  let path = q < 0 ? target.slice(start) : target.slice(start, q);
   if (path.includes('//')) path = path.replace(/\/{2,}/g, '/');
   if (path.length > 1 && path.endsWith('/')) path = path.replace(/\/+$/, '') || '/';
   if (path.startsWith('/api/0/')) return path;
@@ -41,9 +48,8 @@ export function requestPath(url: string): string {
 export function createApp(ctx: AppContext): Hono {
   const app = new Hono({ getPath: (req) => requestPath(req.url) });
   app.get('/_health', (c) => c.json({ ok: true }));
-  if (ctx.roles.has('ingest') && ctx.queue && ctx.keys) {
-    app.route('/', ingestRoutes({ config: ctx.config, queue: ctx.queue, keys: ctx.keys }));
-  }
+  const ingest = ctx.ingest ?? (ctx.queue && ctx.keys ? createIngest({ config: ctx.config, queue: ctx.queue, keys: ctx.keys }) : null);
+  if (ctx.roles.has('ingest') && ingest) app.route('/', ingestRoutes(ingest));
   if (ctx.roles.has('web')) {
     app.route('/', apiRoutes(ctx));
     serveWeb(app);

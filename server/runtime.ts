@@ -1,7 +1,9 @@
 // Assembles one Faultline process: database, migrations, the roles it runs (architecture "Roles and
 // scale": `serve` runs all of them; `serve --role ingest|worker|web` one), and an orderly shutdown.
 import type { ServerType } from '@hono/node-server';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Hono } from 'hono';
 import { createApp, type Role } from './app.ts';
 import { bootstrap, type BootstrapResult } from './bootstrap.ts';
@@ -10,7 +12,9 @@ import { openDatabase, type Database } from './db/client.ts';
 import { startScheduledJobs } from './jobs/index.ts';
 import { ensureLogPartitions } from './logs/partitions.ts';
 import { migrate } from './db/migrate.ts';
+import { createIngest } from './ingest/handler.ts';
 import { KeyCache } from './ingest/keys.ts';
+import { ingestListener } from './ingest/node.ts';
 import type { Logger } from './log.ts';
 import { PayloadCache } from './pipeline/payload-cache.ts';
 import { QueueWriter, type CommittedKinds } from './pipeline/queue.ts';
@@ -62,7 +66,8 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
       if (worker) queue.on('committed', (what: CommittedKinds) => worker.committed(what));
     }
     const keys = new KeyCache(db);
-    const app = createApp({ config, db, log, queue: queue ?? undefined, keys, roles });
+    const ingest = queue ? createIngest({ config, queue, keys }) : null;
+    const app = createApp({ config, db, log, queue: queue ?? undefined, keys, ingest: ingest ?? undefined, roles });
     if (worker && opts.startWorker !== false) worker.start();
     // Scheduled issue work (auto-resolve, ignore durations) runs beside the digest.
     const jobs = worker && opts.startWorker !== false ? startScheduledJobs(db, log) : null;
@@ -77,8 +82,12 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
       roles,
       listen: () =>
         new Promise<number>((resolve, reject) => {
-          server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => resolve(info.port));
-          server.once('error', reject);
+          // Ingest requests skip hono's request and response objects (ingest/node.ts).
+          const honoListener = getRequestListener(app.fetch, { hostname: config.host });
+          const s = createServer(ingest ? ingestListener(ingest, honoListener) : honoListener);
+          server = s;
+          s.once('error', reject);
+          s.listen(config.port, config.host, () => resolve((s.address() as AddressInfo).port));
         }),
       close: async () => {
         if (closed) return;
