@@ -66,10 +66,11 @@ const configSchema = z
     /** Digest transactions for logs running at once (on Postgres). */
     FAULTLINE_LOG_DIGEST_CONCURRENCY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(32).default(4)),
     /**
-     * Worker threads that parse, normalize and group events for the digest (0: on the main thread,
-     * from ingest's own parse). The main thread, which serves every request, is what limits a busy
-     * server, so one thread wherever there is a second core (the event bench on two cores shared with
-     * Postgres: ~12 % more events/s than with none).
+     * Threads for the digest beside the main thread, which serves every request and is what limits a
+     * busy server; one wherever there is a second core. On Postgres the first runs the whole digest
+     * (pipeline/digest-thread.ts), any more prepare events for it; on PGlite (one connection, in the
+     * main thread) they prepare events for the digest there. 0: everything on the main thread, events
+     * prepared from ingest's own parse.
      */
     FAULTLINE_DIGEST_THREADS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(16).default(os.availableParallelism() > 1 ? 1 : 0)),
     /** Postgres connections for a real database. */

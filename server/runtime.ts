@@ -18,6 +18,7 @@ import { ingestListener } from './ingest/node.ts';
 import type { Logger } from './log.ts';
 import { PayloadCache } from './pipeline/payload-cache.ts';
 import { QueueWriter, type CommittedKinds } from './pipeline/queue.ts';
+import { DigestThread } from './pipeline/digest-thread.ts';
 import { DigestWorker } from './pipeline/worker.ts';
 
 export const ALL_ROLES: ReadonlySet<Role> = new Set<Role>(['ingest', 'worker', 'web']);
@@ -55,22 +56,40 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
     await ensureLogPartitions(db);
     const boot = roles.has('web') || roles.has('ingest') ? await bootstrap(db, config.admin, config.publicUrl) : null;
 
-    // With both roles in one process, the worker takes payloads from memory instead of reading them back.
-    const cache = roles.has('ingest') && roles.has('worker') ? new PayloadCache() : null;
+    const digestOn = roles.has('worker') && opts.startWorker !== false;
+    // On Postgres the digest runs in a thread of its own with its own connections (digest-thread.ts);
+    // PGlite is one connection in this thread, so its digest runs here.
+    const thread =
+      digestOn && db.kind === 'postgres' && config.databaseUrl && config.digestThreads > 0
+        ? new DigestThread(
+            {
+              databaseUrl: config.databaseUrl,
+              poolSize: config.digestConcurrency + config.logDigestConcurrency + 1,
+              prepareThreads: config.digestThreads - 1,
+              worker: { batchSize: config.digestBatch, intervalMs: config.digestIntervalMs, concurrency: config.digestConcurrency, logConcurrency: config.logDigestConcurrency },
+            },
+            log,
+          )
+        : null;
+    // With both roles in one process, the digest takes payloads from memory instead of reading them back.
+    const cache = thread ?? (roles.has('ingest') && roles.has('worker') ? new PayloadCache() : null);
     const queue = roles.has('ingest') ? new QueueWriter(db, { flushMs: config.queueFlushMs, cache, prepareAtIngest: config.digestThreads === 0 }) : null;
-    const worker = roles.has('worker')
-      ? new DigestWorker(db, { batchSize: config.digestBatch, intervalMs: config.digestIntervalMs, concurrency: config.digestConcurrency, logConcurrency: config.logDigestConcurrency, threads: config.digestThreads, cache, log: (m, e) => log.error(m, e) })
-      : null;
+    const worker =
+      roles.has('worker') && !thread
+        ? new DigestWorker(db, { batchSize: config.digestBatch, intervalMs: config.digestIntervalMs, concurrency: config.digestConcurrency, logConcurrency: config.logDigestConcurrency, threads: config.digestThreads, cache: cache as PayloadCache | null, log: (m, e) => log.error(m, e) })
+        : null;
     if (queue) {
       queue.on('error-logged', (err) => log.error('queue: insert failed', err));
-      if (worker) queue.on('committed', (what: CommittedKinds) => worker.committed(what));
+      const digest = thread ?? worker;
+      if (digest) queue.on('committed', (what: CommittedKinds) => digest.committed(what));
     }
+    if (thread) await thread.start();
     const keys = new KeyCache(db);
     const ingest = queue ? createIngest({ config, queue, keys }) : null;
     const app = createApp({ config, db, log, queue: queue ?? undefined, keys, ingest: ingest ?? undefined, roles });
-    if (worker && opts.startWorker !== false) worker.start();
+    if (worker && digestOn) worker.start();
     // Scheduled issue work (auto-resolve, ignore durations) runs beside the digest.
-    const jobs = worker && opts.startWorker !== false ? startScheduledJobs(db, log) : null;
+    const jobs = digestOn ? startScheduledJobs(db, log) : null;
 
     return {
       config,
@@ -99,6 +118,7 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
         await queue?.close();
         jobs?.stop();
         await worker?.stop();
+        await thread?.stop();
         await db.close();
       },
     };

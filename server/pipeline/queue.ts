@@ -60,8 +60,8 @@ export interface QueueWriterOptions {
   maxBatchBytes?: number;
   /** Waiting bytes past which new requests get 503 instead of piling up in memory. */
   maxPendingBytes?: number;
-  /** Committed payloads are handed to the in-process digest worker through this cache. */
-  cache?: PayloadCache | null;
+  /** Committed payloads are handed to the in-process digest worker through this cache (or the digest thread). */
+  cache?: Pick<PayloadCache, 'set'> | null;
   /**
    * With a cache: prepare events at ingest from ingest's own parse (when the digest would prepare them
    * on this thread anyway). Not when worker threads prepare them: that work leaves the main thread.

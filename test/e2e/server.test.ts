@@ -83,10 +83,18 @@ const variants: Array<{ name: string; setup: () => Promise<{ env: Record<string,
     },
   },
   {
-    name: 'Postgres',
+    // The default wherever there is a second core: the digest in a thread of its own.
+    name: 'Postgres, digest thread',
     setup: async () => {
       const db = await createPostgresDatabase('faultline_e2e');
-      // Events prepared on the main thread here (the default, on a machine with a second core, is a worker thread).
+      return { env: { DATABASE_URL: db.url, FAULTLINE_DIGEST_THREADS: '1' }, cleanup: db.drop };
+    },
+  },
+  {
+    name: 'Postgres, one thread',
+    setup: async () => {
+      const db = await createPostgresDatabase('faultline_e2e');
+      // Everything on the main thread, events prepared from ingest's own parse.
       return { env: { DATABASE_URL: db.url, FAULTLINE_DIGEST_THREADS: '0' }, cleanup: db.drop };
     },
   },

@@ -1,0 +1,39 @@
+// The digest in a worker thread of its own (digest-thread.ts): its own connections to Postgres, its
+// own payload cache (filled by the main thread after each queue commit), the same DigestWorker loops.
+import { parentPort, workerData } from 'node:worker_threads';
+import { openDatabase } from '../db/client.ts';
+import { PayloadCache } from './payload-cache.ts';
+import type { DigestThreadInit, FromDigestThread, ToDigestThread } from './digest-thread.ts';
+import { DigestWorker } from './worker.ts';
+
+const init = workerData as DigestThreadInit;
+const port = parentPort!;
+const post = (msg: FromDigestThread) => port.postMessage(msg);
+
+const db = await openDatabase({ url: init.databaseUrl, poolSize: init.poolSize, schema: init.schema });
+const cache = new PayloadCache();
+const worker = new DigestWorker(db, {
+  ...init.worker,
+  cache,
+  threads: init.prepareThreads,
+  log: (message, err) => {
+    const e = err as { message?: string; stack?: string; code?: string } | undefined;
+    post({ type: 'log', message, error: err === undefined ? undefined : { message: String(e?.message ?? err), stack: e?.stack, code: e?.code } });
+  },
+});
+
+port.on('message', (msg: ToDigestThread) => {
+  if (msg.type === 'committed') {
+    for (const [key, payload, receivedMs] of msg.events) cache.set(key, payload, null, receivedMs);
+    worker.committed(msg.what);
+  } else if (msg.type === 'stop') {
+    void (async () => {
+      await worker.stop();
+      await db.close();
+      post({ type: 'stopped' });
+      port.close();
+    })();
+  }
+});
+worker.start();
+post({ type: 'started' });

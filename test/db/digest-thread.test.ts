@@ -1,0 +1,81 @@
+// The digest in a thread of its own (Postgres only: a thread cannot share PGlite's one connection).
+// Events committed by the queue writer of this thread are handed over with their payloads and
+// digested there; events the thread was not handed (another process's ingest) are read from the
+// queue; stopping lets the thread finish and leaves nothing claimed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger, type Logger } from '../../server/log.ts';
+import { DigestThread } from '../../server/pipeline/digest-thread.ts';
+import { QueueWriter, type CommittedKinds, type QueueItem } from '../../server/pipeline/queue.ts';
+import { testDbKind, type TestDatabase } from '../helpers/db.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+const onPostgres = testDbKind() === 'postgres';
+let s: TestServer;
+let tdb: TestDatabase;
+beforeAll(async () => {
+  if (!onPostgres) return;
+  s = await startTestServer();
+  tdb = s.tdb;
+});
+afterAll(() => s?.close());
+
+let seq = 0;
+const event = (type: string): QueueItem => {
+  const eventId = (++seq).toString(16).padStart(32, '0');
+  return { projectId: 1, kind: 'event', receivedAt: new Date(), payload: JSON.stringify({ event_id: eventId, exception: { values: [{ type, value: `n ${seq}` }] } }), meta: { eventId } };
+};
+
+async function counts(): Promise<Record<string, number>> {
+  const rows = await tdb.db.query<{ title: string; times_seen: number }>('SELECT title, times_seen FROM issues');
+  return Object.fromEntries(rows.map((r) => [r.title, Number(r.times_seen)]));
+}
+
+async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  const end = Date.now() + 20_000;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe.runIf(onPostgres)('the digest thread', () => {
+  it('digests what this thread commits and what it finds queued, and stops cleanly', async () => {
+    const connections = async () => (await tdb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database()'))[0].n;
+    const before = await connections();
+    // Queued by "another process" before the thread starts: never handed over, read from the queue.
+    const other = new QueueWriter(tdb.db, { flushMs: 0 });
+    await other.enqueue(Array.from({ length: 30 }, () => event('QueuedBefore')));
+
+    const errors: string[] = [];
+    const log: Logger = { ...silentLogger, error: (m) => errors.push(m) };
+    const thread = new DigestThread(
+      { databaseUrl: tdb.url!, poolSize: 3, prepareThreads: 0, worker: { batchSize: 100, intervalMs: 0, concurrency: 1, logConcurrency: 1, pollMs: 100 } },
+      log,
+    );
+    const handed: string[] = [];
+    const cache = { set: (key: string, payload: string, prepared: null | undefined, receivedMs: number) => (handed.push(key), thread.set(key, payload, prepared, receivedMs)) };
+    const queue = new QueueWriter(tdb.db, { flushMs: 1, cache });
+    queue.on('committed', (what: CommittedKinds) => thread.committed(what));
+    await thread.start();
+
+    await Promise.all(Array.from({ length: 120 }, (_, i) => queue.enqueue([event(i % 2 ? 'HandedA' : 'HandedB')])));
+    expect(handed).toHaveLength(120);
+    await until('every event counted', async () => Object.values(await counts()).reduce((a, b) => a + b, 0) === 150);
+    const byType = await tdb.db.query<{ type: string; n: number }>(`SELECT metadata->>'type' AS type, sum(times_seen)::int AS n FROM issues GROUP BY 1 ORDER BY 1`);
+    expect(byType).toEqual([
+      { type: 'HandedA', n: 60 },
+      { type: 'HandedB', n: 60 },
+      { type: 'QueuedBefore', n: 30 },
+    ]);
+    const [{ events }] = await tdb.db.query<{ events: number }>('SELECT count(*)::int AS events FROM events');
+    expect(events).toBe(150);
+
+    await thread.stop();
+    const [{ queued }] = await tdb.db.query<{ queued: number }>('SELECT count(*)::int AS queued FROM ingest_queue');
+    expect(queued).toBe(0);
+    // Its connections are closed.
+    await until("the thread's connections closed", async () => (await connections()) <= before);
+    expect(errors).toEqual([]);
+  });
+});
