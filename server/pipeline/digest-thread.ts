@@ -1,7 +1,8 @@
 // The digest in a worker thread (on Postgres, where a thread can have connections of its own): the
 // main thread serves every request and is what limits a busy server, so the whole digest (claiming,
 // preparing, storing, counting) runs beside it instead of between its requests. Measured on the event
-// bench (two cores shared with Postgres): see the commit that introduced it.
+// bench (two cores shared with Postgres): the main thread's CPU per event went from ~270 to ~170-210 µs,
+// and events accepted per second up ~11%.
 //
 // The main thread hands over, after each queue commit, the payloads it just made durable (the thread's
 // payload cache, as payload-cache.ts describes) and what kinds of items were committed (to wake the
