@@ -3,11 +3,10 @@ import { Hono } from 'hono';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { apiRoutes } from './api/index.ts';
-import { createIngest, type Ingest } from './ingest/handler.ts';
+import type { Ingest } from './ingest/handler.ts';
 import { ingestRoutes } from './ingest/routes.ts';
 import type { KeyCache } from './ingest/keys.ts';
 import type { Logger } from './log.ts';
-import type { QueueWriter } from './pipeline/queue.ts';
 import { serveWeb } from './web.ts';
 
 export type Role = 'ingest' | 'worker' | 'web';
@@ -16,10 +15,8 @@ export interface AppContext {
   config: Config;
   db: Database;
   log: Logger;
-  /** Present when this process takes events (role ingest). */
-  queue?: QueueWriter;
   keys?: KeyCache;
-  /** The ingest handler (built from queue and keys if absent); the node:http server shares it (ingest/node.ts). */
+  /** Present when this process takes events (role ingest); the node:http server shares it (ingest/node.ts). */
   ingest?: Ingest;
   roles: ReadonlySet<Role>;
 }
@@ -48,8 +45,7 @@ export function targetPath(target: string, start = 0): string {
 export function createApp(ctx: AppContext): Hono {
   const app = new Hono({ getPath: (req) => requestPath(req.url) });
   app.get('/_health', (c) => c.json({ ok: true }));
-  const ingest = ctx.ingest ?? (ctx.queue && ctx.keys ? createIngest({ config: ctx.config, queue: ctx.queue, keys: ctx.keys }) : null);
-  if (ctx.roles.has('ingest') && ingest) app.route('/', ingestRoutes(ingest));
+  if (ctx.roles.has('ingest') && ctx.ingest) app.route('/', ingestRoutes(ctx.ingest));
   if (ctx.roles.has('web')) {
     app.route('/', apiRoutes(ctx));
     serveWeb(app);

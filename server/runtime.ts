@@ -57,27 +57,21 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
     const boot = roles.has('web') || roles.has('ingest') ? await bootstrap(db, config.admin, config.publicUrl) : null;
 
     const digestOn = roles.has('worker') && opts.startWorker !== false;
+    const digestOptions = { batchSize: config.digestBatch, intervalMs: config.digestIntervalMs, concurrency: config.digestConcurrency, logConcurrency: config.logDigestConcurrency };
     // On Postgres the digest runs in a thread of its own with its own connections (digest-thread.ts);
     // PGlite is one connection in this thread, so its digest runs here.
     const thread =
       digestOn && db.kind === 'postgres' && config.databaseUrl && config.digestThreads > 0
         ? new DigestThread(
-            {
-              databaseUrl: config.databaseUrl,
-              poolSize: config.digestConcurrency + config.logDigestConcurrency + 1,
-              prepareThreads: config.digestThreads - 1,
-              worker: { batchSize: config.digestBatch, intervalMs: config.digestIntervalMs, concurrency: config.digestConcurrency, logConcurrency: config.logDigestConcurrency },
-            },
+            { databaseUrl: config.databaseUrl, poolSize: config.digestConcurrency + config.logDigestConcurrency + 1, prepareThreads: config.digestThreads - 1, worker: digestOptions },
             log,
           )
         : null;
-    // With both roles in one process, the digest takes payloads from memory instead of reading them back.
-    const cache = thread ?? (roles.has('ingest') && roles.has('worker') ? new PayloadCache() : null);
-    const queue = roles.has('ingest') ? new QueueWriter(db, { flushMs: config.queueFlushMs, cache, prepareAtIngest: config.digestThreads === 0 }) : null;
-    const worker =
-      roles.has('worker') && !thread
-        ? new DigestWorker(db, { batchSize: config.digestBatch, intervalMs: config.digestIntervalMs, concurrency: config.digestConcurrency, logConcurrency: config.logDigestConcurrency, threads: config.digestThreads, cache: cache as PayloadCache | null, log: (m, e) => log.error(m, e) })
-        : null;
+    // With both roles in one process, the digest takes payloads from memory instead of reading them back
+    // (the digest thread keeps its own copy of this cache).
+    const memory = !thread && roles.has('ingest') && roles.has('worker') ? new PayloadCache() : null;
+    const queue = roles.has('ingest') ? new QueueWriter(db, { flushMs: config.queueFlushMs, cache: thread ?? memory, prepareAtIngest: config.digestThreads === 0 }) : null;
+    const worker = roles.has('worker') && !thread ? new DigestWorker(db, { ...digestOptions, threads: config.digestThreads, cache: memory, log: (m, e) => log.error(m, e) }) : null;
     if (queue) {
       queue.on('error-logged', (err) => log.error('queue: insert failed', err));
       const digest = thread ?? worker;
@@ -86,7 +80,7 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
     if (thread) await thread.start();
     const keys = new KeyCache(db);
     const ingest = queue ? createIngest({ config, queue, keys }) : null;
-    const app = createApp({ config, db, log, queue: queue ?? undefined, keys, ingest: ingest ?? undefined, roles });
+    const app = createApp({ config, db, log, keys, ingest: ingest ?? undefined, roles });
     if (worker && digestOn) worker.start();
     // Scheduled issue work (auto-resolve, ignore durations) runs beside the digest.
     const jobs = digestOn ? startScheduledJobs(db, log) : null;

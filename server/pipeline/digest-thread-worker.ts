@@ -10,7 +10,7 @@ const init = workerData as DigestThreadInit;
 const port = parentPort!;
 const post = (msg: FromDigestThread) => port.postMessage(msg);
 
-const db = await openDatabase({ url: init.databaseUrl, poolSize: init.poolSize, schema: init.schema });
+const db = await openDatabase({ url: init.databaseUrl, poolSize: init.poolSize });
 const cache = new PayloadCache();
 const worker = new DigestWorker(db, {
   ...init.worker,

@@ -18,7 +18,6 @@ import type { WorkerOptions } from './worker.ts';
 export interface DigestThreadInit {
   databaseUrl: string;
   poolSize: number;
-  schema?: string;
   /** Worker threads of the digest thread's own that prepare events (0: it prepares them itself). */
   prepareThreads: number;
   worker: Omit<WorkerOptions, 'cache' | 'preparer' | 'log'>;
