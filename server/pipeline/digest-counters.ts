@@ -21,11 +21,24 @@ interface Latest {
   metadataJson: string;
 }
 
+/** Times seen of one tag value in the batch; first and last as epoch ms. */
+interface TagCount {
+  key: string;
+  value: string;
+  n: number;
+  first: number;
+  last: number;
+}
+
 /** What the batch changes on one issue; `reopen` (set by digest-reopen.ts) sends it back to unresolved. */
 interface IssueDelta extends BatchIssue {
   first: Date;
   latest: Latest;
   users: Set<string>;
+  /** Tag key → value → count. Nested maps: a composite string key per tag was most of add()'s time. */
+  tags: Map<string, Map<string, TagCount>>;
+  /** Hour bucket (epoch ms) → events. */
+  stats: Map<number, number>;
 }
 
 /**
@@ -44,15 +57,6 @@ async function mergedInto(tx: Tx, gone: number[]): Promise<Map<number, number>> 
     [gone],
   );
   return new Map(rows.map((r) => [Number(r.gone), Number(r.survivor)]));
-}
-
-interface TagCount {
-  issue: number;
-  key: string;
-  value: string;
-  n: number;
-  first: Date;
-  last: Date;
 }
 
 const ISSUE_UPDATE_COLUMNS = [
@@ -74,17 +78,15 @@ const TAG_COLUMNS = [
   ['key', 'text'],
   ['value', 'text'],
   ['n', 'int8'],
-  ['first', 'timestamptz'],
-  ['last', 'timestamptz'],
+  ['first', 'int8'],
+  ['last', 'int8'],
 ] as const;
 
-const hourOf = (d: Date) => new Date(Math.floor(d.getTime() / 3_600_000) * 3_600_000).toISOString();
+const HOUR_MS = 3_600_000;
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export class BatchCounters {
   private issues = new Map<number, IssueDelta>();
-  private tags = new Map<string, TagCount>();
-  private stats = new Map<string, { issue: number; bucket: string; n: number }>();
 
   get size(): number {
     return this.issues.size;
@@ -96,30 +98,18 @@ export class BatchCounters {
       const id = issueOf.get(e)!;
       let d = this.issues.get(id);
       if (!d) {
-        d = { id, count: 0, first: e.timestamp, latest: latestOf(e), events: [], users: new Set(), newUsers: 0, reopen: null };
+        d = { id, count: 0, first: e.timestamp, latest: latestOf(e), events: [], users: new Set(), newUsers: 0, reopen: null, tags: new Map(), stats: new Map() };
         this.issues.set(id, d);
       }
+      const ms = e.timestamp.getTime();
       d.count++;
-      if (e.timestamp < d.first) d.first = e.timestamp;
-      if (e.timestamp >= d.latest.timestamp) d.latest = latestOf(e);
+      if (ms < d.first.getTime()) d.first = e.timestamp;
+      if (ms >= d.latest.timestamp.getTime()) d.latest = latestOf(e);
       d.events.push({ timestamp: e.timestamp, release: e.release, eventId: e.eventId });
       if (e.userKey) d.users.add(e.userKey);
-
-      for (const [key, value] of e.tags) {
-        const k = `${id}\u0001${key}\u0001${value}`;
-        const t = this.tags.get(k);
-        if (!t) this.tags.set(k, { issue: id, key, value, n: 1, first: e.timestamp, last: e.timestamp });
-        else {
-          t.n++;
-          if (e.timestamp < t.first) t.first = e.timestamp;
-          if (e.timestamp > t.last) t.last = e.timestamp;
-        }
-      }
-      const bucket = hourOf(e.timestamp);
-      const sk = `${id}\u0001${bucket}`;
-      const s = this.stats.get(sk);
-      if (s) s.n++;
-      else this.stats.set(sk, { issue: id, bucket, n: 1 });
+      for (const [key, value] of e.tags) countTag(d.tags, key, value, 1, ms, ms);
+      const bucket = Math.floor(ms / HOUR_MS) * HOUR_MS;
+      d.stats.set(bucket, (d.stats.get(bucket) ?? 0) + 1);
     }
   }
 
@@ -173,8 +163,6 @@ export class BatchCounters {
 
   private forget(issueId: number): void {
     this.issues.delete(issueId);
-    for (const [k, t] of this.tags) if (t.issue === issueId) this.tags.delete(k);
-    for (const [k, s] of this.stats) if (s.issue === issueId) this.stats.delete(k);
   }
 
   /** Moves what the batch gathered for issue `from` to issue `to`. */
@@ -192,26 +180,8 @@ export class BatchCounters {
       if (d.latest.timestamp >= into.latest.timestamp) into.latest = d.latest;
       into.events.push(...d.events);
       for (const u of d.users) into.users.add(u);
-    }
-    for (const [k, t] of [...this.tags]) {
-      if (t.issue !== from) continue;
-      this.tags.delete(k);
-      const nk = `${to}\u0001${t.key}\u0001${t.value}`;
-      const e = this.tags.get(nk);
-      if (!e) this.tags.set(nk, { ...t, issue: to });
-      else {
-        e.n += t.n;
-        if (t.first < e.first) e.first = t.first;
-        if (t.last > e.last) e.last = t.last;
-      }
-    }
-    for (const [k, s] of [...this.stats]) {
-      if (s.issue !== from) continue;
-      this.stats.delete(k);
-      const nk = `${to}\u0001${s.bucket}`;
-      const e = this.stats.get(nk);
-      if (e) e.n += s.n;
-      else this.stats.set(nk, { ...s, issue: to });
+      for (const values of d.tags.values()) for (const t of values.values()) countTag(into.tags, t.key, t.value, t.n, t.first, t.last);
+      for (const [bucket, n] of d.stats) into.stats.set(bucket, (into.stats.get(bucket) ?? 0) + n);
     }
   }
 
@@ -279,11 +249,16 @@ export class BatchCounters {
   }
 
   private async bumpTags(tx: Tx): Promise<void> {
-    if (this.tags.size === 0) return;
-    const rows = [...this.tags.values()].sort((a, b) => a.issue - b.issue || cmp(a.key, b.key) || cmp(a.value, b.value));
+    const rows: Array<{ issue: number; key: string; value: string; n: number; first: number; last: number }> = [];
+    for (const d of this.issues.values()) {
+      for (const values of d.tags.values()) for (const t of values.values()) rows.push({ issue: d.id, key: t.key, value: t.value, n: t.n, first: t.first, last: t.last });
+    }
+    if (rows.length === 0) return;
+    // In one order for every transaction, so two workers upserting the same rows wait instead of deadlocking.
+    rows.sort((a, b) => a.issue - b.issue || cmp(a.key, b.key) || cmp(a.value, b.value));
     await tx.query(
       `INSERT INTO issue_tags (issue_id, key, value, times_seen, first_seen, last_seen)
-       SELECT issue, key, value, n, first, last FROM ${recordset(1, TAG_COLUMNS)}
+       SELECT issue, key, value, n, ${fromMs('first')}, ${fromMs('last')} FROM ${recordset(1, TAG_COLUMNS)}
        ON CONFLICT (issue_id, key, value) DO UPDATE SET
          times_seen = issue_tags.times_seen + excluded.times_seen,
          first_seen = LEAST(issue_tags.first_seen, excluded.first_seen),
@@ -294,17 +269,38 @@ export class BatchCounters {
   }
 
   private async bumpStats(tx: Tx): Promise<void> {
-    const rows = [...this.stats.values()].sort((a, b) => a.issue - b.issue || cmp(a.bucket, b.bucket));
+    const rows: Array<{ issue: number; bucket: number; n: number }> = [];
+    for (const d of this.issues.values()) for (const [bucket, n] of d.stats) rows.push({ issue: d.id, bucket, n });
     if (rows.length === 0) return;
+    rows.sort((a, b) => a.issue - b.issue || a.bucket - b.bucket);
     await tx.query(
       `INSERT INTO issue_stats (issue_id, bucket, count)
-       SELECT issue, bucket, n FROM ${recordset(1, [['issue', 'int8'], ['bucket', 'timestamptz'], ['n', 'int']])}
+       SELECT issue, ${fromMs('bucket')}, n FROM ${recordset(1, [['issue', 'int8'], ['bucket', 'int8'], ['n', 'int']])}
        ON CONFLICT (issue_id, bucket) DO UPDATE SET count = issue_stats.count + excluded.count`,
       [recordsetParam(rows)],
       PREPARED,
     );
   }
 }
+
+/** Counts `n` events with tag `key`=`value` seen from `first` to `last` (epoch ms) into an issue's tags. */
+function countTag(tags: Map<string, Map<string, TagCount>>, key: string, value: string, n: number, first: number, last: number): void {
+  let values = tags.get(key);
+  if (!values) tags.set(key, (values = new Map()));
+  const t = values.get(value);
+  if (!t) values.set(value, { key, value, n, first, last });
+  else {
+    t.n += n;
+    if (first < t.first) t.first = first;
+    if (last > t.last) t.last = last;
+  }
+}
+
+/**
+ * SQL for a timestamptz from an epoch-ms column of a recordset: the counters carry times as numbers,
+ * which cost nothing to compare and to write into the JSON parameter (a Date costs a toISOString).
+ */
+const fromMs = (column: string) => `to_timestamp(${column} / 1000.0)`;
 
 function latestOf(e: PreparedEvent): Latest {
   return { timestamp: e.timestamp, title: e.title, culprit: e.culprit, message: e.message, level: e.level, metadataJson: e.metadataJson };

@@ -127,6 +127,33 @@ describe('counting', () => {
     expect(res.body[0].userCount).toBe(3);
   });
 
+  it("counts each tag value with its first and last time, and the issue's events per hour, across batches", async () => {
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 5 * 3_600_000;
+    const at = (ms: number, region: string) =>
+      s.req(`/api/1/store/?sentry_key=${FIXTURE_KEY}`, {
+        method: 'POST',
+        body: JSON.stringify({ exception: { values: [{ type: 'TagTimeError', value: 'x' }] }, timestamp: ms / 1000, tags: { region } }),
+      });
+    await at(hour + 1_234, 'eu');
+    await at(hour + 3_600_000 + 7, 'eu'); // the next hour
+    await at(hour + 999, 'us');
+    await s.drain();
+    await at(hour + 5, 'eu'); // a later batch with an earlier time
+    await s.drain();
+    const [issue] = (await s.api<Issue[]>('/organizations/faultline/issues/?query=TagTimeError')).body;
+    expect(issue.count).toBe('4');
+    const region = await s.api<{ topValues: Array<{ value: string; count: number; firstSeen: string; lastSeen: string }> }>(`/issues/${issue.id}/tags/region/`);
+    const byValue = Object.fromEntries(region.body.topValues.map((v) => [v.value, v]));
+    expect(byValue.eu).toMatchObject({ count: 3, firstSeen: new Date(hour + 5).toISOString(), lastSeen: new Date(hour + 3_600_007).toISOString() });
+    expect(byValue.us).toMatchObject({ count: 1, firstSeen: new Date(hour + 999).toISOString(), lastSeen: new Date(hour + 999).toISOString() });
+    const stats = await s.api<Array<[number, number]>>(`/issues/${issue.id}/stats/?statsPeriod=24h`);
+    const nonZero = stats.body.filter(([, n]) => n > 0);
+    expect(nonZero).toEqual([
+      [hour / 1000, 3],
+      [hour / 1000 + 3600, 1],
+    ]);
+  });
+
   it('keeps, per event, the grouping components that made its hash', async () => {
     const id = await send(loadFixture('python/exception.json'));
     await s.drain();
