@@ -8,6 +8,13 @@
 // event is digested at once. With ingest in this process, the pause also ends once no events have been
 // committed for QUIET_MS: the traffic stopped, so what is queued is digested now, not an interval later.
 //
+// Upkeep: every row the digest claims is deleted, so the queue table is all churn. Its dead rows
+// and their index entries slow every claim (which walks the primary key from the oldest id) until a
+// VACUUM removes them, and autovacuum may be off, or (by default) look only once a minute: at 5k
+// events/s that is 300k dead rows. So the worker vacuums the queue itself after every
+// VACUUM_AFTER_ROWS rows it removed. Measured on the event bench (autovacuum off): without it, each
+// 50k-event round ran ~10% slower than the one before.
+//
 // Failure handling: a batch that fails as a whole (a database error) is retried; if it fails again,
 // its rows are digested one by one so that a single bad row cannot block the queue. A row that fails
 // alone MAX_ATTEMPTS times moves to ingest_failed. While the database is unreachable every attempt
@@ -32,10 +39,14 @@ export interface WorkerOptions {
   pollMs?: number;
   /** Least time from the start of one events batch to the next while the queue has fewer than a batch (ms; 0: none). */
   intervalMs?: number;
+  /** Queue rows removed between two VACUUMs of the queue table (VACUUM_AFTER_ROWS; tests make it small). */
+  vacuumAfterRows?: number;
   log?: (msg: string, err?: unknown) => void;
 }
 
 const MAX_ATTEMPTS = 5;
+/** Queue rows removed between two VACUUMs of the queue table (see Upkeep above). */
+export const VACUUM_AFTER_ROWS = 20_000;
 /** A pause ends early after this long without an events commit in this process (ms). */
 export const QUIET_MS = 100;
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock
@@ -53,7 +64,10 @@ export class DigestWorker {
   private pending = { events: false, logs: false };
   private idleWaiters: Array<() => void> = [];
   private active = 0;
-  readonly stats = { batches: 0, stored: 0, duplicates: 0, failed: 0 };
+  readonly stats = { batches: 0, stored: 0, duplicates: 0, failed: 0, vacuums: 0 };
+  /** Queue rows removed since the last VACUUM of the queue table. */
+  private removed = 0;
+  private vacuuming = false;
   private readonly preparer: Preparer;
   private readonly logPatterns = new LogPatternAssigner();
   private digestOptions(kinds: DigestKinds) {
@@ -142,6 +156,7 @@ export class DigestWorker {
       try {
         claimed = (await this.runBatch(kinds)).claimed;
         failures = 0;
+        if (this.removed >= (this.opts.vacuumAfterRows ?? VACUUM_AFTER_ROWS)) await this.vacuumQueue();
       } catch (err) {
         failures++;
         this.opts.log?.('digest: batch failed', err);
@@ -206,7 +221,26 @@ export class DigestWorker {
     }
   }
 
+  /**
+   * VACUUM of the queue table, outside any transaction (VACUUM cannot run in one). SKIP_LOCKED: if
+   * another process's worker is vacuuming it right now, that one does the work.
+   */
+  private async vacuumQueue(): Promise<void> {
+    if (this.vacuuming) return;
+    this.vacuuming = true;
+    this.removed = 0;
+    try {
+      await this.db.query('VACUUM (SKIP_LOCKED) ingest_queue');
+      this.stats.vacuums++;
+    } catch (err) {
+      this.opts.log?.('digest: vacuum of the queue failed', err);
+    } finally {
+      this.vacuuming = false;
+    }
+  }
+
   private record(r: BatchResult): BatchResult {
+    this.removed += r.claimed;
     this.stats.batches++;
     this.stats.stored += r.stored;
     this.stats.duplicates += r.duplicates;

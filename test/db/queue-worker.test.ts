@@ -176,3 +176,27 @@ describe.skipIf(testDbKind() === 'pglite')('digest pacing (Postgres)', () => {
     for (const e of sent) expect(await stored(e.meta.eventId)).toBe(true);
   });
 });
+
+describe('queue upkeep', () => {
+  it('vacuums the queue table after every so many digested rows, so deleted rows do not pile up', async () => {
+    await s.drain();
+    const size = async () => Number((await s.tdb.db.query<{ n: number | string }>(`SELECT pg_relation_size('ingest_queue') AS n`))[0].n);
+    const worker = new DigestWorker(s.tdb.db, { batchSize: 100, vacuumAfterRows: 100, concurrency: 1, logConcurrency: 1, pollMs: 60_000 });
+    const queue = new QueueWriter(s.tdb.db, { flushMs: 0 });
+    queue.on('committed', (what) => worker.committed(what));
+    try {
+      // Enqueued before the worker starts: one batch of exactly 100 rows, then the VACUUM.
+      await queue.enqueue(Array.from({ length: 100 }, (_, i) => eventItem(JSON.stringify({ message: `upkeep ${i}`, level: 'error' }))));
+      expect(await size()).toBeGreaterThan(0);
+      worker.start();
+      await worker.idle();
+      expect(await s.queueLength()).toBe(0);
+      expect(worker.stats.vacuums).toBe(1);
+      // Every row was dead, so VACUUM removed them and gave the empty pages back.
+      expect(await size()).toBe(0);
+    } finally {
+      await queue.close();
+      await worker.stop();
+    }
+  });
+});
