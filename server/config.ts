@@ -52,8 +52,13 @@ const configSchema = z
     FAULTLINE_MAX_EVENT_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1024).default(1024 * 1024)),
     /** Largest log item (a container of records) in an envelope (bytes). */
     FAULTLINE_MAX_LOG_ITEM_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1024).default(2 * 1024 * 1024)),
-    /** Group-commit window for the ingest queue (ms). */
-    FAULTLINE_QUEUE_FLUSH_MS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1000).default(4)),
+    /**
+     * Group-commit window for the ingest queue (ms): how long a request waits for others to share its
+     * commit when none is in flight. Under load commits are nearly always in flight and requests join the
+     * next one anyway; 4 ms added latency that capped a 64-connection load with cores idle (ingest alone,
+     * measured: ~7k events/s at 37% idle CPU, against ~8k at 27% with 1 ms).
+     */
+    FAULTLINE_QUEUE_FLUSH_MS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1000).default(1)),
     /** Events the digest worker claims per transaction. */
     FAULTLINE_DIGEST_BATCH: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(5000).default(2000)),
     /**
