@@ -23,7 +23,13 @@ export interface DigestThreadInit {
   worker: Omit<WorkerOptions, 'cache' | 'preparer' | 'log'>;
 }
 
-export type ToDigestThread = { type: 'committed'; events: Array<[key: string, payload: string, receivedMs: number]>; what: CommittedKinds } | { type: 'stop' };
+/**
+ * A commit's events: their payloads' UTF-8 bytes one after another in `bytes` (transferred, not copied),
+ * each event with its key, byte range and receive time.
+ */
+export type ToDigestThread =
+  | { type: 'committed'; events: Array<[key: string, start: number, end: number, receivedMs: number]>; bytes: ArrayBuffer | null; what: CommittedKinds }
+  | { type: 'stop' };
 export type FromDigestThread = { type: 'started' } | { type: 'stopped' } | { type: 'log'; message: string; error?: { message: string; stack?: string; code?: string } };
 
 const RESTART_MS = [250, 1000, 5000, 30_000];
@@ -81,11 +87,27 @@ export class DigestThread {
     this.events.push([key, payload, receivedMs]);
   }
 
-  /** The queue committed items of these kinds (after `set` for each event of the commit). */
+  /**
+   * The queue committed items of these kinds (after `set` for each event of the commit). The payloads
+   * go over as bytes in one transferred buffer, not as strings: in the thread they wait up to a digest
+   * interval for their batch, and as strings every young-generation GC there copied and promoted them
+   * (measured on the event bench: about half of what that thread promoted, and a fifth of its time).
+   */
   committed(what: CommittedKinds): void {
     const events = this.events;
     this.events = [];
-    this.thread?.postMessage({ type: 'committed', events, what } satisfies ToDigestThread);
+    if (!this.thread) return;
+    let total = 0;
+    for (const [, payload] of events) total += Buffer.byteLength(payload);
+    const bytes = total > 0 ? Buffer.allocUnsafeSlow(total) : null;
+    let at = 0;
+    const list: Array<[string, number, number, number]> = events.map(([key, payload, receivedMs]) => {
+      const start = at;
+      at += bytes!.write(payload, at);
+      return [key, start, at, receivedMs];
+    });
+    const msg: ToDigestThread = { type: 'committed', events: list, bytes: bytes && (bytes.buffer as ArrayBuffer), what };
+    this.thread.postMessage(msg, bytes ? [bytes.buffer as ArrayBuffer] : []);
   }
 
   /** Lets the running batches finish, then ends the thread. */

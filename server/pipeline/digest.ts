@@ -12,7 +12,7 @@ import { BatchCounters } from './digest-counters.ts';
 import { insertEvents, resolveIssues } from './digest-issues.ts';
 import { LogPatternAssigner, type PatternAssigner } from '../logs/assign.ts';
 import { digestLogs } from '../logs/digest.ts';
-import { PayloadCache } from './payload-cache.ts';
+import { PayloadCache, payloadText } from './payload-cache.ts';
 import { inlinePreparer, type Preparer } from './prepare-pool.ts';
 import { groupingComponentsJson, type PreparedEvent, type QueueRow } from './prepare.ts';
 import type { QueueMeta } from './queue.ts';
@@ -129,7 +129,7 @@ export async function digestBatch(tx: Tx, limit: number, opts: DigestOptions = {
     if (events.length === 0) continue;
     const issueOf = await resolveIssues(tx, events, (e) => {
       const { row, meta } = byQueueId.get(Number(e.queueId))!;
-      return groupingComponentsJson(row.payload, meta, toDate(row.received_at));
+      return groupingComponentsJson(payloadText(row.payload), meta, toDate(row.received_at));
     });
     const inserted = await insertEvents(tx, events, issueOf);
     result.duplicates += events.length - inserted.length;
@@ -160,6 +160,7 @@ async function withPayloads(tx: Tx, rows: Array<Omit<QueueRow, 'payload'>>, cach
     const hit = cache?.take(PayloadCache.key(r.project_id, meta.eventId));
     // Prepared with another receive time, it belongs to another copy of the event (an SDK retry).
     const prepared = hit?.prepared && hit.receivedMs === toDate(r.received_at).getTime() ? hit.prepared : null;
+    // Bytes stay bytes until their event is prepared: decoded here, a chunk's texts outlived a young-generation GC.
     return { row: { ...r, payload: hit?.payload ?? '' } as QueueRow, meta, prepared, cached: hit !== undefined };
   });
   const missing = out.filter((o) => !o.cached);

@@ -9,7 +9,11 @@
 import type { PreparedEvent } from './prepare.ts';
 
 export interface CachedEvent {
-  payload: string;
+  /**
+   * The JSON text, or its UTF-8 bytes (the digest thread's cache: bytes outside the JS heap, which the
+   * young-generation GC neither copies nor promotes while they wait for their batch; see digest-thread.ts).
+   */
+  payload: string | Uint8Array;
   /** Null when ingest did not prepare it (the digest then does). */
   prepared: PreparedEvent | null;
   /** The receive time it was prepared with (ms). */
@@ -32,7 +36,7 @@ export class PayloadCache {
     return `${projectId}:${eventId}`;
   }
 
-  set(key: string, payload: string, prepared: PreparedEvent | null = null, receivedMs = 0): void {
+  set(key: string, payload: string | Uint8Array, prepared: PreparedEvent | null = null, receivedMs = 0): void {
     if (payload.length > this.maxBytes / 8) return;
     const old = this.entries.get(key);
     if (old !== undefined) {
@@ -62,4 +66,9 @@ export class PayloadCache {
   get size(): number {
     return this.entries.size;
   }
+}
+
+/** A cached payload as JSON text. */
+export function payloadText(payload: string | Uint8Array): string {
+  return typeof payload === 'string' ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
 }

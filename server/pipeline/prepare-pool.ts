@@ -4,6 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import { prepareEvent, type PreparedEvent, type QueueRow } from './prepare.ts';
 import type { PrepareRequest } from './prepare-worker.ts';
+import { payloadText } from './payload-cache.ts';
 import type { QueueMeta } from './queue.ts';
 
 export type PrepareResult = PreparedEvent | { queueId: number; error: string };
@@ -71,7 +72,9 @@ export function workerPreparer(threads: number): Preparer {
       const id = ++seq;
       return new Promise<PrepareResult[]>((resolve, reject) => {
         waiting.set(id, { resolve, reject, worker: i });
-        w.postMessage({ id, rows } satisfies PrepareRequest);
+        // Texts, not bytes: a byte view would carry its whole buffer (a commit's payloads) along.
+        const texts = rows.map((r) => (typeof r.row.payload === 'string' ? r : { ...r, row: { ...r.row, payload: payloadText(r.row.payload) } }));
+        w.postMessage({ id, rows: texts } satisfies PrepareRequest);
       });
     },
     async close() {

@@ -5,6 +5,7 @@ import { pgJson, pgText, pgTextOrNull } from '../db/text.ts';
 import { eventDisplay, eventTags, userKey } from './eventtype.ts';
 import { groupEvent, type GroupingResult } from './grouping/index.ts';
 import { normalizeEvent, type NormalizedEvent } from './normalize.ts';
+import { payloadText } from './payload-cache.ts';
 import type { QueueMeta } from './queue.ts';
 
 export interface QueueRow {
@@ -13,7 +14,8 @@ export interface QueueRow {
   kind: string;
   received_at: unknown;
   event_id: string | null;
-  payload: string;
+  /** JSON text, or its UTF-8 bytes as the digest thread's payload cache keeps them (payload-cache.ts). */
+  payload: string | Uint8Array;
   meta: string;
   attempts: number;
 }
@@ -80,7 +82,7 @@ export function groupingComponentsJson(payload: string, meta: QueueMeta, receive
 }
 
 export function prepareEvent(row: QueueRow, receivedAt: Date, meta: QueueMeta = JSON.parse(row.meta) as QueueMeta): PreparedEvent {
-  return prepareParsed(JSON.parse(row.payload) as Record<string, unknown>, row.project_id, meta, receivedAt, row.id);
+  return prepareParsed(JSON.parse(payloadText(row.payload)) as Record<string, unknown>, row.project_id, meta, receivedAt, row.id);
 }
 
 /**

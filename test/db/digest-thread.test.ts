@@ -22,7 +22,8 @@ afterAll(() => s?.close());
 let seq = 0;
 const event = (type: string): QueueItem => {
   const eventId = (++seq).toString(16).padStart(32, '0');
-  return { projectId: 1, kind: 'event', receivedAt: new Date(), payload: JSON.stringify({ event_id: eventId, exception: { values: [{ type, value: `n ${seq}` }] } }), meta: { eventId } };
+  // Multi-byte characters, so that a payload's place among the handed-over bytes is not its string length.
+  return { projectId: 1, kind: 'event', receivedAt: new Date(), payload: JSON.stringify({ event_id: eventId, exception: { values: [{ type, value: `n ${seq} né 日本 🎉`.repeat(seq % 3) }] } }), meta: { eventId } };
 };
 
 async function counts(): Promise<Record<string, number>> {
@@ -53,8 +54,10 @@ describe.runIf(onPostgres)('the digest thread', () => {
       { databaseUrl: tdb.url!, poolSize: 3, prepareThreads: 0, worker: { batchSize: 100, intervalMs: 0, concurrency: 1, logConcurrency: 1, pollMs: 100 } },
       log,
     );
+    // What is handed over is marked (HandedA → CachedA), to see that the thread digests the payloads it
+    // was handed rather than reading the queued copies.
     const handed: string[] = [];
-    const cache = { set: (key: string, payload: string, prepared: null | undefined, receivedMs: number) => (handed.push(key), thread.set(key, payload, prepared, receivedMs)) };
+    const cache = { set: (key: string, payload: string, prepared: null | undefined, receivedMs: number) => (handed.push(key), thread.set(key, payload.replace('"Handed', '"Cached'), prepared, receivedMs)) };
     const queue = new QueueWriter(tdb.db, { flushMs: 1, cache });
     queue.on('committed', (what: CommittedKinds) => thread.committed(what));
     await thread.start();
@@ -64,8 +67,8 @@ describe.runIf(onPostgres)('the digest thread', () => {
     await until('every event counted', async () => Object.values(await counts()).reduce((a, b) => a + b, 0) === 150);
     const byType = await tdb.db.query<{ type: string; n: number }>(`SELECT metadata->>'type' AS type, sum(times_seen)::int AS n FROM issues GROUP BY 1 ORDER BY 1`);
     expect(byType).toEqual([
-      { type: 'HandedA', n: 60 },
-      { type: 'HandedB', n: 60 },
+      { type: 'CachedA', n: 60 },
+      { type: 'CachedB', n: 60 },
       { type: 'QueuedBefore', n: 30 },
     ]);
     const [{ events }] = await tdb.db.query<{ events: number }>('SELECT count(*)::int AS events FROM events');
