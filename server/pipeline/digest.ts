@@ -49,6 +49,11 @@ const LOG_PAYLOADS_SQL = 'SELECT id, payload FROM ingest_queue WHERE id = ANY($1
  * past the budget stay queued for the next batch.
  */
 const LOG_BATCH_BYTES = 4 * 1024 * 1024;
+/**
+ * Rows a log loop claims at most, whatever the events' batch size: the rows past the byte budget stay
+ * locked until the batch commits, out of the other log loops' reach.
+ */
+const LOG_CLAIM_ROWS = 2000;
 const PAYLOADS_SQL = `SELECT p.project_id, replace(p.event_id::text, '-', '') AS event_id, p.payload
   FROM event_payloads p JOIN unnest($1::int[], $2::uuid[]) AS w(project_id, event_id)
     ON p.project_id = w.project_id AND p.event_id = w.event_id`;
@@ -73,7 +78,7 @@ export async function digestBatch(tx: Tx, limit: number, opts: DigestOptions = {
   // Safe without waiting for the WAL flush: if this commit is lost in a crash, the queue rows it
   // deleted come back with it, so the batch is digested again and counted once.
   await tx.query('SET LOCAL synchronous_commit = off');
-  const locked = (await tx.query<Omit<QueueRow, 'payload'> & { log_bytes: number | string }>(claimSql(kinds), [limit], PREPARED)).sort((a, b) => Number(a.id) - Number(b.id));
+  const locked = (await tx.query<Omit<QueueRow, 'payload'> & { log_bytes: number | string }>(claimSql(kinds), [kinds === 'logs' ? Math.min(limit, LOG_CLAIM_ROWS) : limit], PREPARED)).sort((a, b) => Number(a.id) - Number(b.id));
   const all = withinLogBudget(locked, logBatchBytes);
   const result: BatchResult = { claimed: all.length, stored: 0, duplicates: 0, failed: [] };
   if (all.length === 0) return result;
