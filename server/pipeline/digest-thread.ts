@@ -90,8 +90,9 @@ export class DigestThread {
   /**
    * The queue committed items of these kinds (after `set` for each event of the commit). The payloads
    * go over as bytes in one transferred buffer, not as strings: in the thread they wait up to a digest
-   * interval for their batch, and as strings every young-generation GC there copied and promoted them
-   * (measured on the event bench: about half of what that thread promoted, and a fifth of its time).
+   * interval for their batch, and as strings the young-generation GC there copied and promoted them.
+   * Measured on the event bench: the thread promoted ~6.5 KB per event instead of ~10; CPU per event
+   * moved by less than the noise (1-2%).
    */
   committed(what: CommittedKinds): void {
     const events = this.events;
