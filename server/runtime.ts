@@ -57,7 +57,7 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
     const boot = roles.has('web') || roles.has('ingest') ? await bootstrap(db, config.admin, config.publicUrl) : null;
 
     const digestOn = roles.has('worker') && opts.startWorker !== false;
-    const digestOptions = { batchSize: config.digestBatch, intervalMs: config.digestIntervalMs, concurrency: config.digestConcurrency, logConcurrency: config.logDigestConcurrency };
+    const digestOptions = { batchSize: config.digestBatch ?? (db.kind === 'pglite' ? 2000 : 5000), intervalMs: config.digestIntervalMs, concurrency: config.digestConcurrency, logConcurrency: config.logDigestConcurrency };
     // On Postgres the digest runs in a thread of its own with its own connections (digest-thread.ts);
     // PGlite is one connection in this thread, so its digest runs here.
     const thread =
