@@ -14,7 +14,7 @@
 import path from 'node:path';
 import { connectPostgres } from '../server/db/url.ts';
 import { createPostgresDatabase } from '../test/helpers/db.ts';
-import { CONNECTIONS, cpuSeconds, fmt, load, runAlone, SECONDS, stop, wallNow } from './harness.ts';
+import { CONNECTIONS, cpuSeconds, envelopeUrl, eventsDrained, fmt, load, runAlone, SECONDS, stop, wallNow } from './harness.ts';
 
 interface Side {
   name: 'A' | 'B';
@@ -22,8 +22,9 @@ interface Side {
   url: string;
   dbname: string;
   pid: number;
+  /** Waits until this side's queue is empty and its counts reach `expected` events; returns the count. */
+  drained(expected: number): Promise<number>;
   close(): Promise<void>;
-  counted(): Promise<{ queued: number; counted: number }>;
 }
 
 async function startSide(name: 'A' | 'B'): Promise<Side> {
@@ -33,17 +34,14 @@ async function startSide(name: 'A' | 'B'): Promise<Side> {
   const port = await freePort();
   const extra = JSON.parse(process.env[`COMPARE_${name}_ENV`] ?? '{}') as Record<string, string>;
   const server = await startServerProcess({ DATABASE_URL: db.url, PORT: String(port), LOG_LEVEL: 'warn', ...extra });
-  const dsn = new URL(server.dsn);
   const sql = connectPostgres(db.url, { max: 1, onnotice: () => {} });
   return {
     name,
     root,
-    url: `http://127.0.0.1:${port}/api${dsn.pathname}/envelope/?sentry_key=${dsn.username}&sentry_version=7`,
+    url: envelopeUrl(port, server.dsn),
     dbname: new URL(db.url).pathname.slice(1),
     pid: server.child.pid!,
-    counted: async () =>
-      (await sql<{ queued: number; counted: number }[]>`SELECT (SELECT count(*) FROM ingest_queue)::int AS queued,
-        (SELECT coalesce(sum(times_seen), 0) FROM issues)::int AS counted`)[0],
+    drained: (expected) => eventsDrained(sql, expected),
     close: async () => {
       await sql.end();
       await stop(server.child);
@@ -66,15 +64,11 @@ runAlone(import.meta.url, async () => {
     for (let r = 0; r < rounds; r++) {
       const results = await Promise.all(
         sides.map(async (s) => {
-          const base = (await s.counted()).counted;
+          const base = await s.drained(0);
           const cpu0 = cpuSeconds(s.pid);
           const pg0 = await pgCpu(s.dbname);
           const run = await load(s.url, SECONDS, { connections });
-          for (;;) {
-            const c = await s.counted();
-            if (c.queued === 0 && c.counted >= base + run.ok) break;
-            await new Promise((resolve) => setTimeout(resolve, 50));
-          }
+          await s.drained(base + run.ok);
           const rate = run.ok / ((wallNow() - run.startedAt) / 1000);
           return { s, events: run.ok, rate, server: cpuSeconds(s.pid) - cpu0, pg: (await pgCpu(s.dbname)) - pg0 };
         }),

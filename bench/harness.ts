@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type postgres from 'postgres';
 import { freePort, startServerProcess, type ServerProcess } from '../test/helpers/process.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
@@ -76,8 +77,27 @@ export async function startFaultline(databaseUrl: string): Promise<{ server: Ser
   const port = await freePort();
   const extraEnv = JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') as Record<string, string>;
   const server = await startServerProcess({ DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn', ...extraEnv });
-  const dsn = new URL(server.dsn);
-  return { server, ingestUrl: `http://127.0.0.1:${port}/api${dsn.pathname}/envelope/?sentry_key=${dsn.username}&sentry_version=7` };
+  return { server, ingestUrl: envelopeUrl(port, server.dsn) };
+}
+
+/** The envelope URL of a server on `port` for its `dsn`, the key in the query string (as the browser SDK sends it). */
+export function envelopeUrl(port: number, dsn: string): string {
+  const u = new URL(dsn);
+  return `http://127.0.0.1:${port}/api${u.pathname}/envelope/?sentry_key=${u.username}&sentry_version=7`;
+}
+
+/**
+ * Waits until a Faultline database's queue is empty and its issues' counts add up to at least
+ * `expected` events; returns the count.
+ */
+export async function eventsDrained(sql: postgres.Sql, expected: number): Promise<number> {
+  for (;;) {
+    const [s] = await sql<{ queued: number; counted: number }[]>`SELECT
+      (SELECT count(*) FROM ingest_queue)::int AS queued,
+      (SELECT coalesce(sum(times_seen), 0) FROM issues)::int AS counted`;
+    if (s.queued === 0 && s.counted >= expected) return s.counted;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 export function stop(child: ChildProcess): Promise<void> {

@@ -31,7 +31,7 @@
 // records. BENCH_LOGS=0 skips them.
 import { connectPostgres } from '../server/db/url.ts';
 import { createPostgresDatabase } from '../test/helpers/db.ts';
-import { CONNECTIONS, cpuSeconds, fmt, ISSUES, load, peakRssMb, postgresCpu, postgresCpuSince, SECONDS, startBare, startFaultline, stop, table, WARMUP_SECONDS, wallNow, type LoadResult } from './harness.ts';
+import { CONNECTIONS, cpuSeconds, eventsDrained, fmt, ISSUES, load, peakRssMb, postgresCpu, postgresCpuSince, SECONDS, startBare, startFaultline, stop, table, WARMUP_SECONDS, wallNow, type LoadResult } from './harness.ts';
 import { runLogBench } from './logs.ts';
 import { runReadBench } from './read.ts';
 import { runUiBench } from './ui.ts';
@@ -67,19 +67,7 @@ async function main() {
   const bareUrl = bare && `http://127.0.0.1:${bare.port}/api/1/envelope/`;
   const durableUrl = durable && `http://127.0.0.1:${durable.port}/api/1/envelope/`;
   const sql = connectPostgres(db.url, { max: 1, onnotice: () => {} });
-  const state = async () => {
-    const [r] = await sql<{ queued: number; counted: number }[]>`SELECT
-      (SELECT count(*) FROM ingest_queue)::int AS queued,
-      (SELECT coalesce(sum(times_seen), 0) FROM issues)::int AS counted`;
-    return r;
-  };
-  const drained = async (expected: number) => {
-    for (;;) {
-      const s = await state();
-      if (s.queued === 0 && s.counted >= expected) return s.counted;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const drained = (expected: number) => eventsDrained(sql, expected);
 
   if (bareUrl) await load(bareUrl, WARMUP_SECONDS);
   if (durableUrl) await load(durableUrl, WARMUP_SECONDS);
