@@ -24,7 +24,7 @@ const worker = new DigestWorker(db, {
 
 port.on('message', (msg: ToDigestThread) => {
   if (msg.type === 'committed') {
-    for (const [key, start, end, receivedMs] of msg.events) cache.set(key, new Uint8Array(msg.bytes!, start, end - start), null, receivedMs);
+    for (const [key, start, end, receivedMs] of msg.events) cache.set(key, new Uint8Array(msg.bytes, start, end - start), null, receivedMs);
     worker.committed(msg.what);
   } else if (msg.type === 'stop') {
     void (async () => {

@@ -28,7 +28,7 @@ export interface DigestThreadInit {
  * each event with its key, byte range and receive time.
  */
 export type ToDigestThread =
-  | { type: 'committed'; events: Array<[key: string, start: number, end: number, receivedMs: number]>; bytes: ArrayBuffer | null; what: CommittedKinds }
+  | { type: 'committed'; events: Array<[key: string, start: number, end: number, receivedMs: number]>; bytes: ArrayBuffer; what: CommittedKinds }
   | { type: 'stop' };
 export type FromDigestThread = { type: 'started' } | { type: 'stopped' } | { type: 'log'; message: string; error?: { message: string; stack?: string; code?: string } };
 
@@ -100,15 +100,16 @@ export class DigestThread {
     if (!this.thread) return;
     let total = 0;
     for (const [, payload] of events) total += Buffer.byteLength(payload);
-    const bytes = total > 0 ? Buffer.allocUnsafeSlow(total) : null;
+    // Its own ArrayBuffer (not a pooled slice), so that transferring it moves exactly these bytes.
+    const bytes = Buffer.allocUnsafeSlow(total);
     let at = 0;
     const list: Array<[string, number, number, number]> = events.map(([key, payload, receivedMs]) => {
       const start = at;
-      at += bytes!.write(payload, at);
+      at += bytes.write(payload, at);
       return [key, start, at, receivedMs];
     });
-    const msg: ToDigestThread = { type: 'committed', events: list, bytes: bytes && (bytes.buffer as ArrayBuffer), what };
-    this.thread.postMessage(msg, bytes ? [bytes.buffer as ArrayBuffer] : []);
+    const buffer = bytes.buffer as ArrayBuffer;
+    this.thread.postMessage({ type: 'committed', events: list, bytes: buffer, what } satisfies ToDigestThread, [buffer]);
   }
 
   /** Lets the running batches finish, then ends the thread. */
