@@ -162,11 +162,11 @@ function withinLogBudget<T extends { log_bytes: number | string }>(rows: T[], bu
 async function withPayloads(tx: Tx, rows: Array<Omit<QueueRow, 'payload'>>, cache?: PayloadCache | null): Promise<Array<{ row: QueueRow; meta: QueueMeta; prepared: PreparedEvent | null }>> {
   const out = rows.map((r) => {
     const meta = JSON.parse(r.meta) as QueueMeta;
-    const hit = cache?.take(PayloadCache.key(r.project_id, meta.eventId));
-    // Prepared with another receive time, it belongs to another copy of the event (an SDK retry).
-    const prepared = hit?.prepared && hit.receivedMs === toDate(r.received_at).getTime() ? hit.prepared : null;
+    const taken = cache?.take(PayloadCache.key(r.project_id, meta.eventId));
+    // With another receive time, it belongs to another copy of the event (an SDK retry): read this one.
+    const hit = taken && taken.receivedMs === toDate(r.received_at).getTime() ? taken : undefined;
     // Bytes stay bytes until their event is prepared: decoded here, a chunk's texts outlived a young-generation GC.
-    return { row: { ...r, payload: hit?.payload ?? '' } as QueueRow, meta, prepared, cached: hit !== undefined };
+    return { row: { ...r, payload: hit?.payload ?? '' } as QueueRow, meta, prepared: hit?.prepared ?? null, cached: hit !== undefined };
   });
   const missing = out.filter((o) => !o.cached);
   if (missing.length > 0) {

@@ -16,7 +16,7 @@ export interface CachedEvent {
   payload: string | Uint8Array;
   /** Null when ingest did not prepare it (the digest then does). */
   prepared: PreparedEvent | null;
-  /** The receive time it was prepared with (ms). */
+  /** The receive time of the copy it holds (ms): the digest takes it only for that copy's queue row. */
   receivedMs: number;
 }
 

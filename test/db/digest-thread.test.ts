@@ -57,22 +57,30 @@ describe.runIf(onPostgres)('the digest thread', () => {
     // What is handed over is marked (HandedA → CachedA), to see that the thread digests the payloads it
     // was handed rather than reading the queued copies.
     const handed: string[] = [];
-    const cache = { set: (key: string, payload: string, prepared: null | undefined, receivedMs: number) => (handed.push(key), thread.set(key, payload.replace('"Handed', '"Cached'), prepared, receivedMs)) };
+    // HandedC's are handed over with another receive time, as another copy of the event would be: the
+    // digest reads those from the queue.
+    const cache = {
+      set: (key: string, payload: string, prepared: null | undefined, receivedMs: number) => (
+        handed.push(key), thread.set(key, payload.replace('"Handed', '"Cached'), prepared, payload.includes('"HandedC"') ? receivedMs + 1 : receivedMs)
+      ),
+    };
     const queue = new QueueWriter(tdb.db, { flushMs: 1, cache });
     queue.on('committed', (what: CommittedKinds) => thread.committed(what));
     await thread.start();
 
     await Promise.all(Array.from({ length: 120 }, (_, i) => queue.enqueue([event(i % 2 ? 'HandedA' : 'HandedB')])));
-    expect(handed).toHaveLength(120);
-    await until('every event counted', async () => Object.values(await counts()).reduce((a, b) => a + b, 0) === 150);
+    await Promise.all(Array.from({ length: 10 }, () => queue.enqueue([event('HandedC')])));
+    expect(handed).toHaveLength(130);
+    await until('every event counted', async () => Object.values(await counts()).reduce((a, b) => a + b, 0) === 160);
     const byType = await tdb.db.query<{ type: string; n: number }>(`SELECT metadata->>'type' AS type, sum(times_seen)::int AS n FROM issues GROUP BY 1 ORDER BY 1`);
     expect(byType).toEqual([
       { type: 'CachedA', n: 60 },
       { type: 'CachedB', n: 60 },
+      { type: 'HandedC', n: 10 },
       { type: 'QueuedBefore', n: 30 },
     ]);
     const [{ events }] = await tdb.db.query<{ events: number }>('SELECT count(*)::int AS events FROM events');
-    expect(events).toBe(150);
+    expect(events).toBe(160);
 
     await thread.stop();
     const [{ queued }] = await tdb.db.query<{ queued: number }>('SELECT count(*)::int AS queued FROM ingest_queue');
