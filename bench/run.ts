@@ -118,7 +118,7 @@ async function main() {
     const round = { ceiling, durable: durableRun, run, e2eRate: run.ok / ((drainedAt - run.startedAt) / 1000), stored: counted - base, catchUp: (drainedAt - run.endedAt) / 1000, cpu };
     rounds.push(round);
     console.log(
-      `  round ${r + 1}: ceiling ${fmt(ceiling.rps)}/s, bare+durable ${fmt(durableRun.rps)}/s, faultline ${fmt(run.rps)}/s accepted, ${fmt(round.e2eRate)}/s end to end: ratio ${fmt(round.e2eRate / ceiling.rps, 3)}`,
+      `  round ${r + 1}: ceiling ${fmt(ceiling.rps)}/s, bare+durable ${fmt(durableRun.rps)}/s, faultline ${fmt(run.rps)}/s accepted, ${fmt(round.e2eRate)}/s end to end (${fmt(cpu.server * 1e6)} + ${fmt(cpu.pg * 1e6)} µs per event): ratio ${fmt(round.e2eRate / ceiling.rps, 3)}`,
     );
     if (round.stored !== run.ok) {
       console.error(`  MISMATCH: ${run.ok} acknowledged, ${round.stored} counted`);

@@ -1,10 +1,15 @@
 // Starts the server as a child process, exactly as `npm start` does, and reads its banner; or runs
 // server/main.ts to its end (the CLI, a start that fails).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
+/** package.json's `start` and `faultline` scripts without the leading `node`: node's flags, then server/main.ts. */
+const SCRIPTS = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+const START_ARGS = SCRIPTS.start.split(' ').slice(1);
+const CLI_ARGS = SCRIPTS.faultline.split(' ').slice(1);
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -43,14 +48,14 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 /** Runs `server/main.ts <args>` to its end, in the environment a child server gets: exit code and output. */
 export function runMain(env: Record<string, string>, args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'server/main.ts', ...args], { cwd: ROOT, env: childEnv(env), timeout: timeoutMs }, (err, stdout, stderr) => {
+    execFile(process.execPath, [...CLI_ARGS, ...args], { cwd: ROOT, env: childEnv(env), timeout: timeoutMs }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: stdout.trim(), stderr: stderr.trim() });
     });
   });
 }
 
 export async function startServerProcess(env: Record<string, string>, args: string[] = [], timeoutMs = 60_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), '--import', 'tsx', 'server/main.ts', 'serve', ...args], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), ...START_ARGS, ...args], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   const proc: ServerProcess = {
     child,
     output: '',
