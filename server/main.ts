@@ -96,7 +96,8 @@ async function main(argv: string[]): Promise<void> {
 
   // After an idle spell V8's memory reducer shrinks the heaps, and on Node 20 they then stayed small
   // under load: a full GC every ~100 ms instead of every few seconds, ~35% more CPU per event for as long
-  // as we measured (the event bench, round after round). Only a node flag turns it off.
+  // as we measured (the event bench, round after round). Only a node flag turns it off:
+  // v8.setFlagsFromString here comes too late for the main thread's heap (tried).
   if (!process.execArgv.includes('--no-memory-reducer')) {
     log.warn('node runs without --no-memory-reducer (as `npm start` passes it): after idle spells the server spends about a third more CPU per event');
   }
