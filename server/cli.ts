@@ -1,4 +1,4 @@
-// Administration from the shell: `npm run faultline -- <command>` (= node --no-memory-reducer --import tsx server/main.ts).
+// Administration from the shell: `npm run faultline -- <command>` (= node --initial-old-space-size=128 --import tsx server/main.ts).
 //   project create <org> <team> <name> [--slug s] [--platform p]   prints the new project's DSN
 //   user create <email> [--password p] [--name n] [--org o --role owner|admin|member]
 //   token create <email> [--scopes a,b] [--name n]                  prints the token (shown once)

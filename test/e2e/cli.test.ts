@@ -1,4 +1,4 @@
-// The administration CLI (`npm run faultline -- <command>` = node --no-memory-reducer --import tsx server/main.ts) against
+// The administration CLI (`npm run faultline -- <command>` = node --initial-old-space-size=128 --import tsx server/main.ts) against
 // a fresh Postgres database and a fresh embedded data directory: it prepares the empty database, creates
 // a user, a project (printing its DSN) and a token (printing it once), refuses bad input with a non-zero
 // exit code, and what it created works in the server started afterwards.

@@ -1,4 +1,4 @@
-// The server as a user runs it (`npm start` = `node --no-memory-reducer --import tsx server/main.ts serve`), on the embedded
+// The server as a user runs it (`npm start` = `node --initial-old-space-size=128 --import tsx server/main.ts serve`), on the embedded
 // database and on the local Postgres: first start prints the sign-in details and a DSN; the real
 // @sentry/node sends to that DSN; the issue appears through the API; a second start creates nothing;
 // and a process killed between acknowledging events and digesting them loses none and counts none twice.
@@ -123,7 +123,7 @@ describe.each(variants)('server process on $name', ({ setup }) => {
     expect(first.output).toMatch(/Password:\s+\S{12,}/);
     expect(first.output).toContain(TOKEN);
     // Started as `npm start` starts it, node runs with the flags the server needs (server/main.ts warns otherwise).
-    expect(first.output).not.toContain('--no-memory-reducer');
+    expect(first.output).not.toContain('--initial-old-space-size');
     const dsn = first.dsn;
     expect(dsn).toMatch(new RegExp(`^http://[0-9a-f]{32}@localhost:${port}/\\d+$`));
 
