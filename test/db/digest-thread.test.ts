@@ -51,7 +51,10 @@ describe.runIf(onPostgres)('the digest thread', () => {
     const errors: string[] = [];
     const log: Logger = { ...silentLogger, error: (m) => errors.push(m) };
     const thread = new DigestThread(
-      { databaseUrl: tdb.url!, poolSize: 3, prepareThreads: 0, worker: { batchSize: 100, intervalMs: 0, concurrency: 1, logConcurrency: 1, pollMs: 100 } },
+      // Polling only once a minute: the thread claims when a commit is reported (or, at start, what is
+      // queued), so it cannot claim a commit's rows in the moment between the commit and its handover.
+      // (It may in production: those rows are then read from the queue, as the HandedC's are here.)
+      { databaseUrl: tdb.url!, poolSize: 3, prepareThreads: 0, worker: { batchSize: 100, intervalMs: 0, concurrency: 1, logConcurrency: 1, pollMs: 60_000 } },
       log,
     );
     // What is handed over is marked (HandedA → CachedA), to see that the thread digests the payloads it
@@ -67,11 +70,17 @@ describe.runIf(onPostgres)('the digest thread', () => {
     const queue = new QueueWriter(tdb.db, { flushMs: 1, cache });
     queue.on('committed', (what: CommittedKinds) => thread.committed(what));
     await thread.start();
+    const total = async () => Object.values(await counts()).reduce((a, b) => a + b, 0);
+    await until('the queued events counted', async () => (await total()) === 30);
 
-    await Promise.all(Array.from({ length: 120 }, (_, i) => queue.enqueue([event(i % 2 ? 'HandedA' : 'HandedB')])));
-    await Promise.all(Array.from({ length: 10 }, () => queue.enqueue([event('HandedC')])));
+    // Commits of 40 events each (one enqueue is one commit), each digested before the next is written.
+    for (let round = 0; round < 3; round++) {
+      await queue.enqueue(Array.from({ length: 40 }, (_, i) => event(i % 2 ? 'HandedA' : 'HandedB')));
+      await until(`round ${round} counted`, async () => (await total()) === 30 + 40 * (round + 1));
+    }
+    await queue.enqueue(Array.from({ length: 10 }, () => event('HandedC')));
     expect(handed).toHaveLength(130);
-    await until('every event counted', async () => Object.values(await counts()).reduce((a, b) => a + b, 0) === 160);
+    await until('every event counted', async () => (await total()) === 160);
     const byType = await tdb.db.query<{ type: string; n: number }>(`SELECT metadata->>'type' AS type, sum(times_seen)::int AS n FROM issues GROUP BY 1 ORDER BY 1`);
     expect(byType).toEqual([
       { type: 'CachedA', n: 60 },
