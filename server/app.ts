@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
+import { databaseAwayResponse } from './errors.ts';
 import { apiRoutes } from './api/index.ts';
 import type { Ingest } from './ingest/handler.ts';
 import { ingestRoutes } from './ingest/routes.ts';
@@ -52,6 +53,8 @@ export function createApp(ctx: AppContext): Hono {
   }
   app.notFound((c) => c.json({ detail: 'not found' }, 404));
   app.onError((err, c) => {
+    const away = databaseAwayResponse(err, `${c.req.method} ${c.req.path}`, ctx.log);
+    if (away) return away;
     ctx.log.error('unhandled error', err);
     return c.json({ detail: 'internal error' }, 500);
   });

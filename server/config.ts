@@ -86,6 +86,13 @@ const configSchema = z
     FAULTLINE_DIGEST_THREADS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(16).default(os.availableParallelism() > 1 ? 1 : 0)),
     /** Postgres connections for a real database. */
     FAULTLINE_DB_POOL: z.preprocess(emptyToUndefined, z.coerce.number().int().min(2).max(200).default(10)),
+    /**
+     * Where ingest spools accepted items while Postgres cannot be reached (pipeline/spool.ts); default
+     * `<data dir>/spool`. One directory per ingest process. Not used on the embedded database.
+     */
+    FAULTLINE_SPOOL_DIR: optionalString,
+    /** Bytes of spool files at most; past it, ingest answers 503 until the database is back. */
+    FAULTLINE_SPOOL_MAX_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1024 * 1024).default(1024 ** 3)),
     /** Trust X-Forwarded-For for the client address (behind a reverse proxy). */
     FAULTLINE_TRUST_PROXY: z.preprocess(emptyToUndefined, z.stringbool().default(false)),
   })
@@ -116,6 +123,8 @@ const configSchema = z
     logDigestConcurrency: env.FAULTLINE_LOG_DIGEST_CONCURRENCY,
     digestThreads: env.FAULTLINE_DIGEST_THREADS,
     dbPool: env.FAULTLINE_DB_POOL,
+    spoolDir: path.resolve(env.FAULTLINE_SPOOL_DIR ?? path.join(env.FAULTLINE_DATA_DIR, 'spool')),
+    spoolMaxBytes: env.FAULTLINE_SPOOL_MAX_BYTES,
     trustProxy: env.FAULTLINE_TRUST_PROXY,
   }));
 

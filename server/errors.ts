@@ -1,4 +1,6 @@
 // The web API's one error class (style habit 7). Bodies follow Sentry's web API: `{"detail": "..."}`.
+import { databaseUnavailable } from './db/url.ts';
+
 export class ApiError extends Error {
   constructor(
     readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 429 | 503,
@@ -27,3 +29,13 @@ function codeFor(status: number): string {
 }
 
 export const notFound = (what: string) => new ApiError(404, `${what} not found`);
+
+/**
+ * The answer to a request that failed because the database cannot be reached (a restart, a failover):
+ * 503 with Retry-After, logged as a warning; null for any other error.
+ */
+export function databaseAwayResponse(err: Error, where: string, log: { warn(msg: string): void }): Response | null {
+  if (!databaseUnavailable(err)) return null;
+  log.warn(`${where}: the database cannot be reached (${err.message})`);
+  return Response.json({ detail: 'the database is temporarily unavailable, try again later', code: 'unavailable' }, { status: 503, headers: { 'retry-after': '5' } });
+}

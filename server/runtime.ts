@@ -18,6 +18,7 @@ import { ingestListener } from './ingest/node.ts';
 import type { Logger } from './log.ts';
 import { PayloadCache } from './pipeline/payload-cache.ts';
 import { QueueWriter, type CommittedKinds } from './pipeline/queue.ts';
+import { Spool } from './pipeline/spool.ts';
 import { DigestThread } from './pipeline/digest-thread.ts';
 import { DigestWorker } from './pipeline/worker.ts';
 
@@ -70,10 +71,15 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
     // With both roles in one process, the digest takes payloads from memory instead of reading them back
     // (the digest thread keeps its own copy of this cache).
     const memory = !thread && roles.has('ingest') && roles.has('worker') ? new PayloadCache() : null;
-    const queue = roles.has('ingest') ? new QueueWriter(db, { flushMs: config.queueFlushMs, cache: thread ?? memory, prepareAtIngest: config.digestThreads === 0 }) : null;
+    // PGlite is in this process: there is no database to be away from.
+    const spool = roles.has('ingest') && db.kind === 'postgres' ? new Spool(config.spoolDir, { maxBytes: config.spoolMaxBytes }) : null;
+    const queue = roles.has('ingest') ? new QueueWriter(db, { flushMs: config.queueFlushMs, cache: thread ?? memory, prepareAtIngest: config.digestThreads === 0, spool }) : null;
     const worker = roles.has('worker') && !thread ? new DigestWorker(db, { ...digestOptions, threads: config.digestThreads, cache: memory, log: (m, e) => log.error(m, e) }) : null;
     if (queue) {
       queue.on('error-logged', (err) => log.error('queue: insert failed', err));
+      queue.on('database-down', (err) => log.warn(`the database cannot be reached (${(err as Error).message}): spooling accepted items to ${spool?.dir} until it is back`));
+      queue.on('database-back', () => log.warn('the database is back: the spooled items are in the queue'));
+      queue.on('spool-failed', (file: string, err) => log.error(`spool: ${file} could not be replayed and was moved to ${spool?.failedDir}`, err));
       const digest = thread ?? worker;
       if (digest) queue.on('committed', (what: CommittedKinds) => digest.committed(what));
     }

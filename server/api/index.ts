@@ -9,7 +9,7 @@ import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppContext } from '../app.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, databaseAwayResponse } from '../errors.ts';
 import { REGISTRY, type ApiEnv } from './access.ts';
 import { activityRoutes } from './activity.ts';
 import { authentication, authRoutes } from './auth.ts';
@@ -51,6 +51,8 @@ export function apiRoutes(ctx: AppContext): OpenAPIHono<ApiEnv> {
     if (err instanceof ApiError) return c.json({ detail: err.message, code: err.code }, err.status);
     if (err instanceof HTTPException) return c.json({ detail: err.message || 'bad request' }, err.status);
     if (err instanceof SyntaxError) return c.json({ detail: 'request body is not valid JSON' }, 400);
+    const away = databaseAwayResponse(err, `api: ${c.req.method} ${c.req.path}`, ctx.log);
+    if (away) return away;
     ctx.log.error('api: unhandled error', err);
     return c.json({ detail: 'internal error' }, 500);
   });

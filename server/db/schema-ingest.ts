@@ -55,3 +55,13 @@ export const ingestFailed = pgTable('ingest_failed', {
   error: text('error').notNull(),
   failedAt: tz('failed_at').notNull().defaultNow(),
 });
+
+/**
+ * Spool files (pipeline/spool.ts) already copied into the queue: the file's id is inserted in the same
+ * transaction as its rows, so a file replayed again (a crash between that commit and the file's removal,
+ * or two processes on one spool directory) adds nothing.
+ */
+export const spoolReplays = pgTable('spool_replays', {
+  id: text('id').primaryKey(),
+  replayedAt: tz('replayed_at').notNull().defaultNow(),
+});

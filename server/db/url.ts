@@ -67,3 +67,28 @@ export function databaseFailure(err: unknown): string | null {
   if (e.syscall === 'connect' || e.syscall === 'getaddrinfo') return `cannot reach the database: ${e.message} (check DATABASE_URL, and that Postgres is running)`;
   return null;
 }
+
+/** Node's socket errors and postgres.js' own connection errors: the database could not be reached. */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
+  'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
+]);
+/**
+ * SQLSTATEs of a database that is there but cannot take writes now: shutting down or starting up,
+ * out of connections or of disk, or a read-only standby after a failover.
+ */
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '53100', '25006']);
+
+/**
+ * Whether a query failed because the database is away or cannot take writes (a later try may work),
+ * rather than because of the query: what ingest spools for (pipeline/spool.ts).
+ */
+export function databaseUnavailable(err: unknown, depth = 0): boolean {
+  const e = (err ?? {}) as { name?: string; code?: unknown; syscall?: string; cause?: unknown };
+  // drizzle wraps the driver's error ("Failed query: ...") as the cause of its own.
+  if (e.cause !== undefined && depth < 3 && databaseUnavailable(e.cause, depth + 1)) return true;
+  if (e.syscall === 'connect' || e.syscall === 'getaddrinfo') return true; // also a socket path that is not there
+  if (typeof e.code !== 'string') return false;
+  if (e.name === 'PostgresError') return e.code.startsWith('08') || UNAVAILABLE_STATES.has(e.code);
+  return UNREACHABLE_CODES.has(e.code);
+}

@@ -1,8 +1,10 @@
 // DSN key lookup for ingest, with a short-lived in-process cache (architecture: caches may live in one
 // process if their lifetime is short). A revoked or disabled key stops working within `ttlMs` on every
 // process, and at once on the process that changed it (the API calls `invalidate`). The key's rate
-// limit travels with it; the counting is in rate-limit.ts.
+// limit travels with it; the counting is in rate-limit.ts. While the database cannot be reached, the
+// keys already cached stay in use.
 import type { Database } from '../db/client.ts';
+import { databaseUnavailable } from '../db/url.ts';
 import { KeyRateLimiter, type KeyRateLimit } from './rate-limit.ts';
 
 export interface KeyInfo {
@@ -31,10 +33,19 @@ export class KeyCache {
     const now = Date.now();
     const hit = this.cache.get(publicKey);
     if (hit && hit.expires > now) return hit.info;
-    const rows = await this.db.query<{ id: number; project_id: number; is_active: boolean; rate_limit_count: number | null; rate_limit_window: number | null }>(
-      'SELECT id, project_id, is_active, rate_limit_count, rate_limit_window FROM project_keys WHERE public_key = $1',
-      [publicKey],
-    );
+    let rows;
+    try {
+      rows = await this.db.query<{ id: number; project_id: number; is_active: boolean; rate_limit_count: number | null; rate_limit_window: number | null }>(
+        'SELECT id, project_id, is_active, rate_limit_count, rate_limit_window FROM project_keys WHERE public_key = $1',
+        [publicKey],
+      );
+    } catch (err) {
+      // While the database is away, a key this process knew keeps working (ingest spools its items),
+      // and is looked up again a ttl later.
+      if (!hit || !databaseUnavailable(err)) throw err;
+      hit.expires = now + this.ttlMs;
+      return hit.info;
+    }
     const r = rows[0];
     const info = r
       ? {

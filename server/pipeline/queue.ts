@@ -7,8 +7,10 @@ import { EventEmitter } from 'node:events';
 import type { Database } from '../db/client.ts';
 import { fixedCapacity, ROW_CAPACITIES, valuesList } from '../db/values.ts';
 import { IngestError } from '../ingest/errors.ts';
+import { databaseUnavailable } from '../db/url.ts';
 import { PayloadCache } from './payload-cache.ts';
 import { prepareParsed, type PreparedEvent } from './prepare.ts';
+import { SpoolUnavailable, type QueueRowValues, type Spool } from './spool.ts';
 
 export interface QueueItem {
   projectId: number;
@@ -67,7 +69,15 @@ export interface QueueWriterOptions {
    * on this thread anyway). Not when worker threads prepare them: that work leaves the main thread.
    */
   prepareAtIngest?: boolean;
+  /**
+   * While the database cannot be reached, commits go to this local spool instead (pipeline/spool.ts)
+   * and are copied into the queue when it is back. Without one, they fail with 503.
+   */
+  spool?: Spool | null;
 }
+
+/** How often the spool tries the database again while it is away (ms). */
+const REPLAY_MS = 1000;
 
 /** Null if preparing fails: the digest then prepares the stored row, fails the same way and sets it aside. */
 function prepareQuietly(it: QueueItem): PreparedEvent | null {
@@ -103,6 +113,12 @@ export function queueInsert(rows: unknown[][]): { text: string; params: unknown[
   return { text, params, prepare: fixed !== undefined };
 }
 
+/** One statement, one commit: the queue rows of a batch (see queueInsert). */
+async function insertQueueRows(db: Pick<Database, 'query'>, rows: QueueRowValues[]): Promise<void> {
+  const { text, params, prepare } = queueInsert(rows);
+  await db.query(text, params, { prepare });
+}
+
 export class QueueWriter extends EventEmitter {
   private waiting: Pending[] = [];
   private waitingBytes = 0;
@@ -113,6 +129,12 @@ export class QueueWriter extends EventEmitter {
   private readonly maxBatchRows: number;
   private readonly maxBatchBytes: number;
   private readonly maxPendingBytes: number;
+  /** The database was found unreachable: commits go to the spool until its files are replayed. */
+  private down = false;
+  private spoolWrites = 0;
+  private replayTimer: NodeJS.Timeout | null = null;
+  private replaying: Promise<void> | null = null;
+  private replayStopped = false;
 
   constructor(
     private readonly db: Database,
@@ -124,6 +146,13 @@ export class QueueWriter extends EventEmitter {
     this.maxBatchRows = opts.maxBatchRows ?? ROW_CAPACITIES.at(-1)!;
     this.maxBatchBytes = opts.maxBatchBytes ?? 16 * 1024 * 1024;
     this.maxPendingBytes = opts.maxPendingBytes ?? 256 * 1024 * 1024;
+    // Files left by an earlier run (it stopped while the database was away) go in now.
+    if (opts.spool) {
+      opts.spool.files().then(
+        (files) => files.length > 0 && this.scheduleReplay(0),
+        (err) => this.emit('error-logged', err),
+      );
+    }
   }
 
   /** Resolves once every item is durable in the queue table. */
@@ -175,9 +204,13 @@ export class QueueWriter extends EventEmitter {
     while (this.inFlight < this.maxInFlight && this.waiting.length > 0) {
       const batch = this.takeBatch();
       this.inFlight++;
-      this.write(batch)
+      this.store(batch)
         .then(
-          () => {
+          (where) => {
+            if (where === 'spool') {
+              for (const p of batch) p.resolve();
+              return;
+            }
             const what: CommittedKinds = { events: false, logs: false };
             for (const p of batch) {
               for (const it of p.items) {
@@ -212,17 +245,87 @@ export class QueueWriter extends EventEmitter {
    * One statement, so one commit: each event's payload goes to event_payloads (where it stays; a retry
    * of an event already there keeps the first copy) and a small row to the queue; log containers go to
    * the queue whole. Every value is a parameter of its own, so 5 KB payloads travel as they are.
+   * With a spool, while the database cannot be reached, the rows go to a spool file instead.
    */
-  private async write(batch: Pending[]): Promise<void> {
-    const rows: unknown[][] = [];
+  private async store(batch: Pending[]): Promise<'queue' | 'spool'> {
+    const rows: QueueRowValues[] = [];
     for (const p of batch) {
       for (const it of p.items) {
         const event = it.kind === 'event';
         rows.push([it.projectId, it.kind, it.receivedAt.toISOString(), event ? it.meta.eventId : null, JSON.stringify(it.meta), it.payload]);
       }
     }
-    const { text, params, prepare } = queueInsert(rows);
-    await this.db.query(text, params, { prepare });
+    const spool = this.opts.spool;
+    if (!spool) {
+      await insertQueueRows(this.db, rows);
+      return 'queue';
+    }
+    // While the database is away, straight to the spool: no connection attempt to wait for.
+    if (!this.down) {
+      try {
+        await insertQueueRows(this.db, rows);
+        return 'queue';
+      } catch (err) {
+        if (!databaseUnavailable(err)) throw err;
+        if (!this.down) {
+          this.down = true;
+          this.emit('database-down', err);
+        }
+      }
+    }
+    this.spoolWrites++;
+    try {
+      await spool.write(rows);
+    } catch (err) {
+      throw new IngestError('unavailable', `the database is unreachable and ${(err as Error).message}`);
+    } finally {
+      this.spoolWrites--;
+    }
+    this.emit('spooled', rows.length);
+    this.scheduleReplay();
+    return 'spool';
+  }
+
+  private scheduleReplay(ms = REPLAY_MS): void {
+    if (this.replayTimer || this.replaying || this.replayStopped) return;
+    this.replayTimer = setTimeout(() => {
+      this.replayTimer = null;
+      this.replaying = this.replay().then((again) => {
+        this.replaying = null;
+        if (again) this.scheduleReplay();
+      });
+    }, ms);
+  }
+
+  /**
+   * Copies the spool files into the queue, oldest first; once none are left, commits go to the queue
+   * again. Resolves true to be tried again later (the database is still away).
+   */
+  private async replay(): Promise<boolean> {
+    const spool = this.opts.spool!;
+    try {
+      for (;;) {
+        const files = await spool.files();
+        if (files.length === 0) {
+          if (this.spoolWrites > 0) {
+            await new Promise((r) => setTimeout(r, 10));
+            continue;
+          }
+          if (this.down) {
+            this.down = false;
+            this.emit('database-back');
+          }
+          return false;
+        }
+        for (const name of files) {
+          const kinds = await spool.replay(this.db, name, (file, err) => this.emit('spool-failed', file, err), insertQueueRows);
+          if (kinds) this.emit('committed', { events: kinds.has('event'), logs: kinds.has('log') } satisfies CommittedKinds);
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof SpoolUnavailable)) this.emit('error-logged', err);
+      return true;
+    }
   }
 
   /** Number of commits in flight or waiting. */
@@ -238,7 +341,11 @@ export class QueueWriter extends EventEmitter {
       this.timer = null;
       this.flush();
     }
-    if (!this.busy) return;
-    await new Promise<void>((resolve) => this.once('idle', resolve));
+    if (this.busy) await new Promise<void>((resolve) => this.once('idle', resolve));
+    // What is spooled stays spooled for the next start; a replay under way finishes its file.
+    this.replayStopped = true;
+    if (this.replayTimer) clearTimeout(this.replayTimer);
+    this.replayTimer = null;
+    await this.replaying;
   }
 }

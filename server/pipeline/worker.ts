@@ -20,6 +20,7 @@
 // alone MAX_ATTEMPTS times moves to ingest_failed. While the database is unreachable every attempt
 // fails before it can count, so nothing moves anywhere until it is back.
 import type { Database } from '../db/client.ts';
+import { databaseUnavailable } from '../db/url.ts';
 import { digestBatch, KIND_FILTER, setAside, type BatchResult, type DigestKinds } from './digest.ts';
 import type { CommittedKinds } from './queue.ts';
 import type { PayloadCache } from './payload-cache.ts';
@@ -159,7 +160,9 @@ export class DigestWorker {
         if (this.removed >= (this.opts.vacuumAfterRows ?? VACUUM_AFTER_ROWS)) await this.vacuumQueue();
       } catch (err) {
         failures++;
-        this.opts.log?.('digest: batch failed', err);
+        // The database away: said once, not at every retry while it stays away.
+        if (!databaseUnavailable(err)) this.opts.log?.('digest: batch failed', err);
+        else if (failures === 1) this.opts.log?.('digest: the database cannot be reached; trying again with backoff', err);
       } finally {
         this.active--;
       }
@@ -257,6 +260,8 @@ export class DigestWorker {
       if (RETRYABLE.has((err as { code?: string }).code ?? '')) {
         return this.record(await this.db.begin((tx) => digestBatch(tx, this.opts.batchSize, this.digestOptions(kinds))));
       }
+      // Not the rows' fault: the loop waits and tries again, and no row is charged an attempt.
+      if (databaseUnavailable(err)) throw err;
       this.opts.log?.('digest: batch failed, isolating rows', err);
       return this.isolate(kinds);
     }
@@ -271,6 +276,7 @@ export class DigestWorker {
         r = await this.db.begin((tx) => digestBatch(tx, 1, this.digestOptions(kinds)));
       } catch (err) {
         this.logPatterns.reset();
+        if (databaseUnavailable(err)) throw err;
         await this.countFailure(err, kinds);
         total.claimed++;
         continue;

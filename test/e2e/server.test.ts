@@ -9,70 +9,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase } from '../helpers/db.ts';
+import { api, sendLogs, sendMany, sumOfCounts, sumOfLogCounts, TOKEN, waitFor } from '../helpers/e2e-client.ts';
 import { freePort, startServerProcess, type ServerProcess } from '../helpers/process.ts';
 
 const run = promisify(execFile);
-const TOKEN = 'flt_e2e_token_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 const ROOT = path.resolve(import.meta.dirname, '../..');
-
-async function api(base: string, p: string) {
-  const res = await fetch(`${base}/api/0${p}`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  expect(res.status).toBe(200);
-  return res.json();
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
-async function sumOfCounts(base: string): Promise<number> {
-  const issues = await api(base, '/organizations/faultline/issues/?query=&limit=100');
-  return issues.reduce((n: number, i: { count: string }) => n + Number(i.count), 0);
-}
-
-/** Sends `requests` × 50 log records (our minimal JSON) and checks every request was acknowledged. */
-async function sendLogs(base: string, dsn: string, requests: number): Promise<void> {
-  const key = new URL(dsn).username;
-  const projectId = new URL(dsn).pathname.slice(1);
-  await Promise.all(
-    Array.from({ length: requests }, async (_, r) => {
-      const logs = Array.from({ length: 50 }, (_, i) => ({ level: i % 10 === 0 ? 'error' : 'info', body: `crash probe job ${r * 50 + i} finished in ${i} ms` }));
-      const res = await fetch(`${base}/api/${projectId}/logs/?sentry_key=${key}`, { method: 'POST', body: JSON.stringify({ logs }) });
-      expect(res.status).toBe(200);
-    }),
-  );
-}
-
-/** Log records stored, counted through the patterns. */
-async function sumOfLogCounts(base: string): Promise<number> {
-  const patterns = await api(base, '/organizations/faultline/log-patterns/?statsPeriod=1h');
-  return patterns.reduce((n: number, p: { count: number }) => n + p.count, 0);
-}
-
-/** Sends `n` distinct events over raw HTTP, concurrently, and checks every one was acknowledged. */
-async function sendMany(base: string, dsn: string, n: number): Promise<void> {
-  const key = new URL(dsn).username;
-  const projectId = new URL(dsn).pathname.slice(1);
-  const send = async (i: number) => {
-    const res = await fetch(`${base}/api/${projectId}/store/?sentry_key=${key}`, {
-      method: 'POST',
-      body: JSON.stringify({ exception: { values: [{ type: `CrashProbe${i % 7}`, value: `attempt ${i}` }] } }),
-    });
-    expect(res.status).toBe(200);
-  };
-  for (let i = 0; i < n; i += 25) await Promise.all(Array.from({ length: Math.min(25, n - i) }, (_, j) => send(i + j)));
-}
 
 const variants: Array<{ name: string; setup: () => Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> }> = [
   {

@@ -1,6 +1,9 @@
 // The real app, built by the real factory on a fresh test database, driven without a network
 // (app.request). The digest runs only when a test calls drain(), so tests can look at both sides
 // of the queue.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { testConfig } from '../../server/config.ts';
 import { projectKeys } from '../../server/db/schema.ts';
 import { silentLogger } from '../../server/log.ts';
@@ -32,7 +35,9 @@ export interface TestServer {
 
 export async function startTestServer(overrides: Record<string, string> = {}): Promise<TestServer> {
   const tdb = await openTestDatabase();
-  const config = testConfig({ FAULTLINE_ADMIN_TOKEN: TEST_TOKEN, PUBLIC_URL: 'http://faultline.test', FAULTLINE_QUEUE_FLUSH_MS: '0', ...overrides });
+  // A spool of its own: files one test left (its database went away) must not go into another's.
+  const spoolDir = mkdtempSync(path.join(os.tmpdir(), 'faultline-spool-'));
+  const config = testConfig({ FAULTLINE_ADMIN_TOKEN: TEST_TOKEN, PUBLIC_URL: 'http://faultline.test', FAULTLINE_QUEUE_FLUSH_MS: '0', FAULTLINE_SPOOL_DIR: spoolDir, ...overrides });
   const rt = await createRuntime(config, silentLogger, { db: tdb.db, startWorker: false });
   // Project 1 also accepts the key the fixtures were recorded with.
   await tdb.db.orm.insert(projectKeys).values({ projectId: 1, label: 'fixtures', publicKey: FIXTURE_KEY, secretKey: '5ec2e75ec2e75ec2e75ec2e75ec2e75e' });
@@ -82,6 +87,7 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
       for (const srv of servers) await new Promise<void>((r) => srv.close(() => r()));
       await rt.close();
       await tdb.close();
+      rmSync(spoolDir, { recursive: true, force: true });
     },
   };
 }
