@@ -73,10 +73,10 @@ export async function startBare(mode: 'parse' | 'durable', url?: string): Promis
  * environment (a JSON object, for tuning runs), and returns it with its envelope URL (DSN key in the
  * query string, as the browser SDK sends it).
  */
-export async function startFaultline(databaseUrl: string): Promise<{ server: ServerProcess; ingestUrl: string }> {
+export async function startFaultline(databaseUrl: string, env: Record<string, string> = {}): Promise<{ server: ServerProcess; ingestUrl: string }> {
   const port = await freePort();
   const extraEnv = JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') as Record<string, string>;
-  const server = await startServerProcess({ DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn', ...extraEnv });
+  const server = await startServerProcess({ DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn', ...env, ...extraEnv });
   return { server, ingestUrl: envelopeUrl(port, server.dsn) };
 }
 

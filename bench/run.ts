@@ -29,10 +29,14 @@
 //
 // Then logs (bench/logs.ts): log ingest end to end against its own ceiling, and log search on 10M
 // records. BENCH_LOGS=0 skips them.
+//
+// Last, an outage (bench/outage.ts): the event load while Postgres is there, away and back; every
+// acknowledged event must be stored once. BENCH_OUTAGE=0 skips it.
 import { connectPostgres } from '../server/db/url.ts';
 import { createPostgresDatabase } from '../test/helpers/db.ts';
 import { CONNECTIONS, cpuSeconds, eventsDrained, fmt, ISSUES, load, peakRssMb, postgresCpu, postgresCpuSince, SECONDS, startBare, startFaultline, stop, table, WARMUP_SECONDS, wallNow, type LoadResult } from './harness.ts';
 import { runLogBench } from './logs.ts';
+import { runOutageBench } from './outage.ts';
 import { runReadBench } from './read.ts';
 import { runUiBench } from './ui.ts';
 /** The goal from the core pipeline issue: end-to-end ≥ 0.25 of the bare ceiling (project goal 0.30). */
@@ -165,6 +169,9 @@ async function main() {
 
   // 6. Logs: ingest end to end, search on 10M records (bench/logs.ts).
   if (process.env.BENCH_LOGS !== '0' && !(await runLogBench())) process.exitCode = 1;
+
+  // 7. Through a database outage: the spool under load (bench/outage.ts).
+  if (process.env.BENCH_OUTAGE !== '0' && !(await runOutageBench())) process.exitCode = 1;
 }
 
 main().catch((err) => {

@@ -2,10 +2,12 @@
 // acknowledges, writing each commit to a spool file; when the database is back, the files go into the
 // queue with their exact bytes and receive times, once each, oldest first, and commits go to the queue
 // again. A file that cannot be replayed is set aside without holding up the others.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../server/db/client.ts';
 import { connectPostgres, databaseUnavailable } from '../../server/db/url.ts';
@@ -122,9 +124,9 @@ describe('the spool', () => {
     await spool.write([row('replayed before the crash')]);
     const [, second] = await spool.files();
     // As if the process died after committing the second file and before removing it.
-    await tdb.db.query('INSERT INTO spool_replays (id) VALUES ($1)', [second.replace(/\.json$/, '')]);
+    await tdb.db.query('INSERT INTO spool_replays (id) VALUES ($1)', [second.replace(/\.json\.gz$/, '')]);
     // And a write that never finished (never acknowledged).
-    writeFileSync(path.join(dir, '.tmp-0000-unfinished.json'), '[[1, "ev');
+    writeFileSync(path.join(dir, '.tmp-0000-unfinished.json.gz'), '[[1, "ev');
 
     const again = new Spool(dir);
     expect(readdirSync(dir).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
@@ -140,15 +142,16 @@ describe('the spool', () => {
   it('sets a file it cannot replay aside, and replays the rest', async () => {
     const dir = spoolDir();
     const spool = new Spool(dir);
-    writeFileSync(path.join(dir, '000000000000000-00000000-corrupt.json'), '{"not": "rows"');
+    writeFileSync(path.join(dir, '000000000000000-00000000-corrupt.json.gz'), gzipSync('{"not": "rows"}'));
+    writeFileSync(path.join(dir, '000000000000000-00000001-not-gzip.json.gz'), '[]');
     await spool.write([[1, 'event', new Date().toISOString(), nextId(), '{}', '{"message":"good"}']]);
     const failed: string[] = [];
     const w = writer(tdb.db, new Spool(dir));
     w.on('spool-failed', (name: string) => failed.push(name));
     await until('the good file replayed', async () => (await queued()) === 1);
-    await until('the corrupt file set aside', () => failed.length === 1);
-    expect(failed).toEqual(['000000000000000-00000000-corrupt.json']);
-    expect(readdirSync(path.join(dir, 'failed'))).toEqual(['000000000000000-00000000-corrupt.json']);
+    await until('the corrupt files set aside', () => failed.length === 2);
+    expect(failed).toEqual(['000000000000000-00000000-corrupt.json.gz', '000000000000000-00000001-not-gzip.json.gz']);
+    expect(readdirSync(path.join(dir, 'failed')).sort()).toEqual(['000000000000000-00000000-corrupt.json.gz', '000000000000000-00000001-not-gzip.json.gz']);
     expect(await new Spool(dir).files()).toEqual([]);
   });
 
@@ -158,7 +161,8 @@ describe('the spool', () => {
     const w = writer(db, spool);
     away.on = true;
     await w.enqueue([event('small')]);
-    const big = { ...event('x'), payload: JSON.stringify({ message: 'x'.repeat(4096) }) };
+    // Spool files are gzipped: random text, so that it stays big.
+    const big = { ...event('x'), payload: JSON.stringify({ message: randomBytes(4096).toString('base64') }) };
     const full = await w.enqueue([big]).catch((e: unknown) => e);
     expect(full).toBeInstanceOf(IngestError);
     expect((full as IngestError).status).toBe(503);

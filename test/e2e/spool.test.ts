@@ -2,59 +2,21 @@
 // restart or failover of the database: the server still takes events from the real @sentry/node and
 // logs, with 200, into its local spool; when the database is back they are digested, each counted
 // once. Then once more, and the server is killed while the database is away: the next start puts
-// what the spool holds into the queue. The server reaches Postgres through a TCP proxy in this test,
-// which plays the database going away and coming back.
+// what the spool holds into the queue. The server reaches Postgres through a TCP proxy
+// (test/helpers/db-proxy.ts), which plays the database going away and coming back.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { postgresTarget } from '../../server/db/url.ts';
 import { createPostgresDatabase } from '../helpers/db.ts';
+import { DatabaseProxy } from '../helpers/db-proxy.ts';
 import { sendLogs, sendMany, sumOfCounts, sumOfLogCounts, TOKEN, waitFor } from '../helpers/e2e-client.ts';
 import { freePort, startServerProcess, type ServerProcess } from '../helpers/process.ts';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
-
-/** A TCP proxy to Postgres that can go down (every connection cut, nothing listening) and come back. */
-class DatabaseProxy {
-  private server: net.Server | null = null;
-  private sockets = new Set<net.Socket>();
-
-  constructor(
-    readonly port: number,
-    private readonly target: net.NetConnectOpts,
-  ) {}
-
-  up(): Promise<void> {
-    const server = net.createServer((client) => {
-      const upstream = net.connect(this.target);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => {});
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    this.server = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-  }
-
-  async down(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    for (const s of this.sockets) s.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
 
 const procs: ServerProcess[] = [];
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -63,19 +25,13 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-const spoolFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.json')) : []);
+const spoolFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.json.gz')) : []);
 
 describe('the server while Postgres is away', () => {
   it('acknowledges events and logs into its spool, and digests them once the database is back, also after a kill', async () => {
     const db = await createPostgresDatabase();
     cleanups.push(() => db.drop());
-    const target = postgresTarget(db.url);
-    const u = new URL(target.url);
-    const upstream: net.NetConnectOpts = target.host?.startsWith('/')
-      ? { path: `${target.host}/.s.PGSQL.${target.port ?? 5432}` }
-      : { host: target.host ?? u.hostname, port: target.port ?? Number(u.port || 5432) };
-    const proxy = new DatabaseProxy(await freePort(), upstream);
-    await proxy.up();
+    const proxy = await DatabaseProxy.start(db.url);
     cleanups.push(() => proxy.down());
 
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'faultline-e2e-spool-'));
@@ -83,7 +39,7 @@ describe('the server while Postgres is away', () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const env = {
-      DATABASE_URL: `postgres://${u.username || 'postgres'}@127.0.0.1:${proxy.port}${u.pathname}`,
+      DATABASE_URL: proxy.url,
       FAULTLINE_DATA_DIR: dataDir,
       PORT: String(port),
       FAULTLINE_ADMIN_TOKEN: TOKEN,
