@@ -292,7 +292,8 @@ export class QueueWriter extends EventEmitter {
       this.replayTimer = null;
       this.replaying = this.replay().then((again) => {
         this.replaying = null;
-        if (again) this.scheduleReplay();
+        // Also when a commit was spooled after this replay found the spool empty.
+        if (again || this.down) this.scheduleReplay();
       });
     }, ms);
   }
@@ -318,6 +319,7 @@ export class QueueWriter extends EventEmitter {
           return false;
         }
         for (const name of files) {
+          if (this.replayStopped) return false;
           const kinds = await spool.replay(this.db, name, (file, err) => this.emit('spool-failed', file, err), insertQueueRows);
           if (kinds) this.emit('committed', { events: kinds.has('event'), logs: kinds.has('log') } satisfies CommittedKinds);
         }
