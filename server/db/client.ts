@@ -79,6 +79,9 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
   const session = await toastCompression(url);
   const client = connectPostgres(url, {
     max: opts.poolSize ?? 10,
+    // An unreachable host (no answer at all) fails a connection attempt in 10 s, not postgres.js' 30:
+    // ingest then spools (pipeline/spool.ts) instead of holding requests that long.
+    connect_timeout: 10,
     onnotice: () => {},
     // bigint columns as JS numbers, as on PGlite (ids and counters stay far below 2^53).
     types: { int8: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) } },
