@@ -15,8 +15,12 @@ export interface IngestAuth {
   client: string | null;
 }
 
-/** sentry_version values we speak. Old raven clients send 5 or 6; Relay rejects anything above 8. */
-const MIN_VERSION = 5;
+/**
+ * sentry_version values we speak. Relay rejects only what is above 8; legacy clients still in use send
+ * older ones: raven-go 4 (verified: test/fixtures/sdk/raven-go), SharpRaven and raven-node 4,
+ * raven-ruby 5.
+ */
+const MIN_VERSION = 1;
 const MAX_VERSION = 8;
 const MAX_HEADER_PAIRS = 32;
 

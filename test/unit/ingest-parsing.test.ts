@@ -84,8 +84,13 @@ describe('auth sources', () => {
     expect(withEnvelopeDsn(null, 'https://a@host/prefix/1')?.publicKey).toBe('a');
   });
 
+  it('takes the old versions legacy clients send (raven-go and SharpRaven 4, raven-ruby 5), as Relay does', () => {
+    for (const v of ['1', '2.0', '4', '5', '7', '8']) expect(authFromRequest({ xSentryAuth: `Sentry sentry_key=a, sentry_version=${v}`, query: q() })?.version).toBe(Number(v));
+  });
+
   it('rejects unsupported versions and malformed headers', () => {
     expect(reason(() => authFromRequest({ xSentryAuth: 'Sentry sentry_key=a, sentry_version=9', query: q() }))).toBe('unsupported_version');
+    expect(reason(() => authFromRequest({ xSentryAuth: 'Sentry sentry_key=a, sentry_version=0', query: q() }))).toBe('unsupported_version');
     expect(reason(() => authFromRequest({ query: q('sentry_key=a&sentry_version=abc') }))).toBe('unsupported_version');
     expect(reason(() => authFromRequest({ xSentryAuth: 'Bearer x', query: q() }))).toBe('invalid_auth');
     expect(reason(() => authFromRequest({ xSentryAuth: 'Sentry sentry_version=7', query: q() }))).toBe('invalid_auth');
