@@ -23,7 +23,7 @@ describe('real SDK requests are accepted', () => {
   const fixtures = listFixtures();
   it('has fixtures from every client', () => {
     const clients = new Set(fixtures.map((f) => f.client));
-    for (const c of ['node', 'browser', 'python', 'raven-ruby', 'ruby', 'go', 'raven-go']) expect(clients).toContain(c);
+    for (const c of ['node', 'browser', 'python', 'raven-ruby', 'ruby', 'go', 'raven-go', 'raven-js']) expect(clients).toContain(c);
   });
 
   // A scenario's extra requests carry no error event: sessions, client reports, transactions, spans
