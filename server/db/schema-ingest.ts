@@ -59,7 +59,7 @@ export const ingestFailed = pgTable('ingest_failed', {
 /**
  * Spool files (pipeline/spool.ts) already copied into the queue: the file's id is inserted in the same
  * transaction as its rows, so a file replayed again (a crash between that commit and the file's removal,
- * or two processes on one spool directory) adds nothing.
+ * or two processes on one spool directory) adds nothing. Kept a day after the file is gone.
  */
 export const spoolReplays = pgTable('spool_replays', {
   id: text('id').primaryKey(),

@@ -115,8 +115,9 @@ export class Spool {
       });
       await unlink(file);
       this.bytes -= size;
-      // The mark is only needed while the file exists; a crash before this leaves one small row.
-      await db.query('DELETE FROM spool_replays WHERE id = $1', [id]).catch(() => {});
+      // A mark outlives its file by a day: another process may have read the file before the unlink
+      // and still be on its way to the mark. Older marks go.
+      await db.query(`DELETE FROM spool_replays WHERE replayed_at < now() - interval '1 day'`).catch(() => {});
       return fresh ? new Set(rows.map((r) => r[1])) : null;
     } catch (err) {
       const e = err as { code?: string; syscall?: string };
