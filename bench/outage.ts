@@ -6,10 +6,11 @@
 // the digest took to catch up after the load, and whether every acknowledged event was stored and
 // counted exactly once. Run alone: `node --import tsx bench/outage.ts`; `npm run bench` runs it last
 // (BENCH_OUTAGE=0 skips it).
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connectPostgres } from '../server/db/url.ts';
+import { isSpoolFile } from '../server/pipeline/spool.ts';
 import { createPostgresDatabase } from '../test/helpers/db.ts';
 import { DatabaseProxy } from '../test/helpers/db-proxy.ts';
 import { eventsDrained, fmt, load, runAlone, startFaultline, table, WARMUP_SECONDS, wallNow, type LoadResult } from './harness.ts';
@@ -27,13 +28,10 @@ export async function runOutageBench(): Promise<boolean> {
   const sql = connectPostgres(db.url, { max: 1, onnotice: () => {} });
   let peak = { files: 0, bytes: 0 };
   const watch = setInterval(() => {
-    try {
-      const files = readdirSync(spoolDir).filter((n) => n.endsWith('.json.gz'));
-      const bytes = files.reduce((n, f) => n + (statSync(path.join(spoolDir, f), { throwIfNoEntry: false })?.size ?? 0), 0);
-      if (bytes > peak.bytes) peak = { files: files.length, bytes };
-    } catch {
-      // not there yet
-    }
+    const files = spoolFiles(spoolDir);
+    // A file replayed between the listing and its stat counts 0.
+    const bytes = files.reduce((n, f) => n + (statSync(path.join(spoolDir, f), { throwIfNoEntry: false })?.size ?? 0), 0);
+    if (bytes > peak.bytes) peak = { files: files.length, bytes };
   }, 100);
   try {
     const warm = await load(ingestUrl, WARMUP_SECONDS);
@@ -52,7 +50,7 @@ export async function runOutageBench(): Promise<boolean> {
     table([['phase', 'accepted/s', 'p50 ms', 'p99 ms', 'non-2xx'], row('database there', there), row('database away (spooling)', away), row('database back (replaying)', back)]);
     console.log('');
     console.log(`  spool at its largest: ${fmt(peak.files)} files, ${fmt(peak.bytes / 1024 / 1024, 1)} MB; digest caught up ${fmt(caughtUp, 2)} s after the load ended`);
-    const ok = counted === acknowledged && events - base === acknowledged && spoolEmpty(spoolDir);
+    const ok = counted === acknowledged && events - base === acknowledged && spoolFiles(spoolDir).length === 0;
     console.log(`  acknowledged ${fmt(acknowledged)} events, counted ${fmt(counted)}, stored ${fmt(events - base)}: ${ok ? 'every one, once' : 'MISMATCH'}`);
     return ok;
   } finally {
@@ -65,12 +63,9 @@ export async function runOutageBench(): Promise<boolean> {
   }
 }
 
-function spoolEmpty(dir: string): boolean {
-  try {
-    return readdirSync(dir).filter((n) => n.endsWith('.json.gz')).length === 0;
-  } catch {
-    return true;
-  }
+/** The spool's files (none before the spool directory exists). */
+function spoolFiles(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter(isSpoolFile) : [];
 }
 
 runAlone(import.meta.url, runOutageBench);

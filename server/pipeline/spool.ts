@@ -35,7 +35,8 @@ export class SpoolUnavailable extends Error {}
 const SUFFIX = '.json.gz';
 const gzip = promisify(gzipCb);
 const gunzip = promisify(gunzipCb);
-const isSpoolFile = (name: string) => name.endsWith(SUFFIX) && !name.startsWith('.');
+/** A spool file's name (not a temporary file of a write under way, nor the failed/ directory). */
+export const isSpoolFile = (name: string) => name.endsWith(SUFFIX) && !name.startsWith('.');
 
 export class Spool {
   readonly dir: string;

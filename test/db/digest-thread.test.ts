@@ -8,6 +8,7 @@ import { DigestThread } from '../../server/pipeline/digest-thread.ts';
 import { QueueWriter, type CommittedKinds, type QueueItem } from '../../server/pipeline/queue.ts';
 import { testDbKind, type TestDatabase } from '../helpers/db.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const onPostgres = testDbKind() === 'postgres';
 let s: TestServer;
@@ -29,15 +30,6 @@ const event = (type: string): QueueItem => {
 async function counts(): Promise<Record<string, number>> {
   const rows = await tdb.db.query<{ title: string; times_seen: number }>('SELECT title, times_seen FROM issues');
   return Object.fromEntries(rows.map((r) => [r.title, Number(r.times_seen)]));
-}
-
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  const end = Date.now() + 20_000;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe.runIf(onPostgres)('the digest thread', () => {
@@ -71,16 +63,16 @@ describe.runIf(onPostgres)('the digest thread', () => {
     queue.on('committed', (what: CommittedKinds) => thread.committed(what));
     await thread.start();
     const total = async () => Object.values(await counts()).reduce((a, b) => a + b, 0);
-    await until('the queued events counted', async () => (await total()) === 30);
+    await waitFor('the queued events counted', async () => (await total()) === 30, 20_000);
 
     // Commits of 40 events each (one enqueue is one commit), each digested before the next is written.
     for (let round = 0; round < 3; round++) {
       await queue.enqueue(Array.from({ length: 40 }, (_, i) => event(i % 2 ? 'HandedA' : 'HandedB')));
-      await until(`round ${round} counted`, async () => (await total()) === 30 + 40 * (round + 1));
+      await waitFor(`round ${round} counted`, async () => (await total()) === 30 + 40 * (round + 1), 20_000);
     }
     await queue.enqueue(Array.from({ length: 10 }, () => event('HandedC')));
     expect(handed).toHaveLength(130);
-    await until('every event counted', async () => (await total()) === 160);
+    await waitFor('every event counted', async () => (await total()) === 160, 20_000);
     const byType = await tdb.db.query<{ type: string; n: number }>(`SELECT metadata->>'type' AS type, sum(times_seen)::int AS n FROM issues GROUP BY 1 ORDER BY 1`);
     expect(byType).toEqual([
       { type: 'CachedA', n: 60 },
@@ -95,7 +87,7 @@ describe.runIf(onPostgres)('the digest thread', () => {
     const [{ queued }] = await tdb.db.query<{ queued: number }>('SELECT count(*)::int AS queued FROM ingest_queue');
     expect(queued).toBe(0);
     // Its connections are closed.
-    await until("the thread's connections closed", async () => (await connections()) <= before);
+    await waitFor("the thread's connections closed", async () => (await connections()) <= before, 20_000);
     expect(errors).toEqual([]);
   });
 });

@@ -4,7 +4,6 @@
 // again. A file that cannot be replayed is set aside without holding up the others.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -15,6 +14,8 @@ import { IngestError } from '../../server/ingest/errors.ts';
 import { QueueWriter, type CommittedKinds, type QueueItem } from '../../server/pipeline/queue.ts';
 import { Spool, type QueueRowValues } from '../../server/pipeline/spool.ts';
 import { openTestDatabase, testDbKind, type TestDatabase } from '../helpers/db.ts';
+import { freePort } from '../helpers/process.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let tdb: TestDatabase;
 beforeAll(async () => {
@@ -60,15 +61,6 @@ const nextId = () => (++seq).toString(16).padStart(32, '0');
 const event = (text: string): QueueItem => ({ projectId: 1, kind: 'event', receivedAt: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, seq)), payload: JSON.stringify({ message: text, n: seq }), meta: { eventId: nextId() } });
 const log = (text: string): QueueItem => ({ projectId: 1, kind: 'log', receivedAt: new Date(), payload: JSON.stringify({ items: [{ body: text, level: 'info' }] }), meta: { eventId: nextId() } });
 
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 const queued = async () => (await tdb.db.query<{ n: number }>('SELECT count(*)::int AS n FROM ingest_queue'))[0].n;
 
 describe('the spool', () => {
@@ -98,7 +90,7 @@ describe('the spool', () => {
     expect(await queued()).toBe(0);
 
     away.on = false;
-    await until('the spool replayed', async () => (await spool.files()).length === 0 && seen.includes('back'));
+    await waitFor('the spool replayed', async () => (await spool.files()).length === 0 && seen.includes('back'), 10_000);
     expect(seen).toEqual(['down', 'back']);
     expect(spool.size).toBe(0);
     expect(await queued()).toBe(6);
@@ -136,7 +128,7 @@ describe('the spool', () => {
     await tdb.db.query(`INSERT INTO spool_replays (id, replayed_at) VALUES ('old-file', now() - interval '2 days')`);
     const marks = async () => (await tdb.db.query<{ id: string }>('SELECT id FROM spool_replays ORDER BY id')).map((r) => r.id);
     // Marks stay a day after their files (another process may be about to replay the same file), then go.
-    await until('the files replayed', async () => (await again.files()).length === 0 && !(await marks()).includes('old-file'));
+    await waitFor('the files replayed', async () => (await again.files()).length === 0 && !(await marks()).includes('old-file'), 10_000);
     expect(await marks()).toHaveLength(2);
     expect(await queued()).toBe(2);
     const payloads = (await tdb.db.query<{ payload: string }>('SELECT payload FROM event_payloads ORDER BY payload')).map((r) => JSON.parse(r.payload).message);
@@ -152,8 +144,8 @@ describe('the spool', () => {
     const failed: string[] = [];
     const w = writer(tdb.db, new Spool(dir));
     w.on('spool-failed', (name: string) => failed.push(name));
-    await until('the good file replayed', async () => (await queued()) === 1);
-    await until('the corrupt files set aside', () => failed.length === 2);
+    await waitFor('the good file replayed', async () => (await queued()) === 1, 10_000);
+    await waitFor('the corrupt files set aside', () => failed.length === 2, 10_000);
     expect(failed).toEqual(['000000000000000-00000000-corrupt.json.gz', '000000000000000-00000001-not-gzip.json.gz']);
     expect(readdirSync(path.join(dir, 'failed')).sort()).toEqual(['000000000000000-00000000-corrupt.json.gz', '000000000000000-00000001-not-gzip.json.gz']);
     expect(await new Spool(dir).files()).toEqual([]);
@@ -216,14 +208,3 @@ describe.runIf(testDbKind() === 'postgres')('what counts as the database being a
     expect(databaseUnavailable(new Error('anything else'))).toBe(false);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}

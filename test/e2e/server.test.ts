@@ -9,8 +9,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase } from '../helpers/db.ts';
-import { api, sendLogs, sendMany, sumOfCounts, sumOfLogCounts, TOKEN, waitFor } from '../helpers/e2e-client.ts';
+import { api, sendLogs, sendMany, sumOfCounts, sumOfLogCounts, TOKEN } from '../helpers/e2e-client.ts';
 import { freePort, startServerProcess, type ServerProcess } from '../helpers/process.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');

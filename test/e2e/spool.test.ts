@@ -10,10 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isSpoolFile } from '../../server/pipeline/spool.ts';
 import { createPostgresDatabase } from '../helpers/db.ts';
 import { DatabaseProxy } from '../helpers/db-proxy.ts';
-import { sendLogs, sendMany, sumOfCounts, sumOfLogCounts, TOKEN, waitFor } from '../helpers/e2e-client.ts';
+import { sendLogs, sendMany, sumOfCounts, sumOfLogCounts, TOKEN } from '../helpers/e2e-client.ts';
 import { freePort, startServerProcess, type ServerProcess } from '../helpers/process.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -25,7 +27,7 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-const spoolFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.json.gz')) : []);
+const spoolFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter(isSpoolFile) : []);
 
 describe('the server while Postgres is away', () => {
   it('acknowledges events and logs into its spool, and digests them once the database is back, also after a kill', async () => {

@@ -1,5 +1,5 @@
 // A started server as its users reach it, over HTTP: the web API with the admin token of the e2e tests,
-// events and logs sent as plain HTTP clients send them, and waiting for what the digest will show.
+// and events and logs sent as plain HTTP clients send them (waiting for the digest: helpers/wait.ts).
 import { expect } from 'vitest';
 
 export const TOKEN = 'flt_e2e_token_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
@@ -8,21 +8,6 @@ export async function api(base: string, p: string) {
   const res = await fetch(`${base}/api/0${p}`, { headers: { authorization: `Bearer ${TOKEN}` } });
   expect(res.status).toBe(200);
   return res.json();
-}
-
-export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
 export async function sumOfCounts(base: string): Promise<number> {
