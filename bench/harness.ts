@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type postgres from 'postgres';
 import { freePort, startServerProcess, type ServerProcess } from '../test/helpers/process.ts';
+import { DIGEST_THREAD_NAME } from '../server/pipeline/digest-thread.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -124,6 +125,33 @@ export function cpuSeconds(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * A process' CPU seconds so far by thread kind: `main` (the thread whose id is the pid), `digest` (the
+ * digest worker thread, which names itself: pipeline/digest-thread-worker.ts) and `other` (the runtime's
+ * helpers: V8's garbage collection and compiler threads, libuv's pool). Threads gone meanwhile are lost.
+ */
+export function threadCpu(pid: number): { main: number; digest: number; other: number } {
+  const out = { main: 0, digest: 0, other: 0 };
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const kind = Number(tid) === pid ? 'main' : name === DIGEST_THREAD_NAME ? 'digest' : 'other';
+      out[kind] += (Number(f[11]) + Number(f[12])) / 100;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
 }
 
 /** CPU seconds used so far by every running `postgres` process (server and backends), by pid. */

@@ -34,7 +34,7 @@
 // acknowledged event must be stored once. BENCH_OUTAGE=0 skips it.
 import { connectPostgres } from '../server/db/url.ts';
 import { createPostgresDatabase } from '../test/helpers/db.ts';
-import { CONNECTIONS, cpuSeconds, eventsDrained, fmt, ISSUES, load, peakRssMb, postgresCpu, postgresCpuSince, SECONDS, startBare, startFaultline, stop, table, WARMUP_SECONDS, wallNow, type LoadResult } from './harness.ts';
+import { CONNECTIONS, cpuSeconds, threadCpu, eventsDrained, fmt, ISSUES, load, peakRssMb, postgresCpu, postgresCpuSince, SECONDS, startBare, startFaultline, stop, table, WARMUP_SECONDS, wallNow, type LoadResult } from './harness.ts';
 import { runLogBench } from './logs.ts';
 import { runOutageBench } from './outage.ts';
 import { runReadBench } from './read.ts';
@@ -85,11 +85,11 @@ async function main() {
     stored: number;
     catchUp: number;
     // CPU time per event, next to the rates: it varies less than they do on a shared machine.
-    cpu: { ceiling: number; durable: number; durablePg: number; server: number; pg: number };
+    cpu: { ceiling: number; durable: number; durablePg: number; server: number; pg: number; threads: { main: number; digest: number; other: number } };
   }
   const rounds: Round[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    const cpu = { ceiling: NaN, durable: NaN, durablePg: NaN, server: NaN, pg: NaN };
+    const cpu = { ceiling: NaN, durable: NaN, durablePg: NaN, server: NaN, pg: NaN, threads: { main: NaN, digest: NaN, other: NaN } };
     // The ceiling is measured twice, just before and just after the other two targets, and the two runs
     // count as one, so that a drift in the machine's speed during the round moves the ceiling as it
     // moved them.
@@ -110,11 +110,14 @@ async function main() {
     }
     const base = counted;
     const c0 = cpuSeconds(server.child.pid!);
+    const t0 = threadCpu(server.child.pid!);
     const pg0 = postgresCpu();
     const run = await load(ingestUrl, SECONDS);
     counted = await drained(base + run.ok);
     const drainedAt = wallNow();
     cpu.server = (cpuSeconds(server.child.pid!) - c0) / run.ok;
+    const t1 = threadCpu(server.child.pid!);
+    cpu.threads = { main: (t1.main - t0.main) / run.ok, digest: (t1.digest - t0.digest) / run.ok, other: (t1.other - t0.other) / run.ok };
     cpu.pg = postgresCpuSince(pg0) / run.ok;
     const after = await ceilingRun();
     const ceiling = bare ? both(before.result, after.result) : none;
@@ -154,6 +157,8 @@ async function main() {
   const us = (s: number) => fmt(s * 1e6);
   console.log(`  CPU per event (µs, user+system): ceiling ${us(cpu.ceiling)}; bare+durable ${us(cpu.durable)} + Postgres ${us(cpu.durablePg)};`);
   console.log(`    faultline ${us(cpu.server)} + Postgres ${us(cpu.pg)} (ingest and digest, until caught up)`);
+  const { main, digest, other } = cpu.threads;
+  console.log(`    faultline by thread: main (ingest) ${us(main)}, digest ${us(digest)}, runtime helpers (GC, compiler, libuv) ${us(other)}`);
   console.log('');
   console.log(`  ratio bare+durable / ceiling:       ${fmt(durableRun.rps / ceiling.rps, 3)}`);
   console.log(`  ratio faultline accepted / ceiling: ${fmt(run.rps / ceiling.rps, 3)}`);

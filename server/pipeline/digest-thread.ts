@@ -34,6 +34,9 @@ export type FromDigestThread = { type: 'started' } | { type: 'stopped' } | { typ
 
 const RESTART_MS = [250, 1000, 5000, 30_000];
 
+/** The thread's name, as `top -H` and `ps -L` show it (Linux; at most 15 bytes). */
+export const DIGEST_THREAD_NAME = 'fl-digest';
+
 export class DigestThread {
   private thread: Worker | null = null;
   private events: Array<[string, string, number]> = [];

@@ -2,9 +2,10 @@
 // Events committed by the queue writer of this thread are handed over with their payloads and
 // digested there; events the thread was not handed (another process's ingest) are read from the
 // queue; stopping lets the thread finish and leaves nothing claimed.
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, type Logger } from '../../server/log.ts';
-import { DigestThread } from '../../server/pipeline/digest-thread.ts';
+import { DIGEST_THREAD_NAME, DigestThread } from '../../server/pipeline/digest-thread.ts';
 import { QueueWriter, type CommittedKinds, type QueueItem } from '../../server/pipeline/queue.ts';
 import { testDbKind, type TestDatabase } from '../helpers/db.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -62,6 +63,9 @@ describe.runIf(onPostgres)('the digest thread', () => {
     const queue = new QueueWriter(tdb.db, { flushMs: 1, cache });
     queue.on('committed', (what: CommittedKinds) => thread.committed(what));
     await thread.start();
+    // It names itself, so that `top -H` and the benchmark's CPU split tell it from the other threads.
+    const names = readdirSync('/proc/self/task').map((tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim());
+    expect(names).toContain(DIGEST_THREAD_NAME);
     const total = async () => Object.values(await counts()).reduce((a, b) => a + b, 0);
     await waitFor('the queued events counted', async () => (await total()) === 30, 20_000);
 
