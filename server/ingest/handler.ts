@@ -22,6 +22,7 @@ import { parseEnvelope, type Envelope } from './envelope.ts';
 import { IngestError } from './errors.ts';
 import { logContainer, minimalLogsToItems, otelLogItem, otlpBodyToItems, otlpResponse } from './logs.ts';
 import type { KeyCache, KeyInfo } from './keys.ts';
+import { checkJsonObject } from './json-check.ts';
 import { decodeStoreBody, normalizeEventId, parseEventJson } from './payload.ts';
 import { KeyRateLimited } from './rate-limit.ts';
 
@@ -154,11 +155,26 @@ export function createIngest(deps: IngestDeps): Ingest {
 
   function eventItem(payload: Buffer | string, who: Authenticated, req: IngestRequest, receivedAt: Date, headerEventId: string | null, sentAt: unknown) {
     if (payload.length > limits.maxEventBytes) throw new IngestError('item_too_large', `${payload.length} > ${limits.maxEventBytes} bytes`);
-    const { event, text } = parseEventJson(typeof payload === 'string' ? payload : payload.toString('utf8'));
+    // Checked without building the event when nothing here needs it (json-check.ts); parsed otherwise,
+    // and whenever the check refuses it, for the reason (or the leniency parseEventJson allows).
+    const checked = typeof payload !== 'string' && !deps.queue.wantsParsed ? checkJsonObject(payload) : null;
+    let text: string;
+    let event: Record<string, unknown> | undefined;
+    let bodyEventId: unknown;
+    let type: unknown;
+    if (checked) {
+      text = (payload as Buffer).toString('utf8');
+      bodyEventId = checked.eventId;
+      type = checked.type;
+    } else {
+      ({ event, text } = parseEventJson(typeof payload === 'string' ? payload : payload.toString('utf8')));
+      bodyEventId = event.event_id;
+      type = event.type;
+    }
     let eventId = headerEventId;
-    if (!eventId && event.event_id !== undefined && event.event_id !== null) {
-      eventId = normalizeEventId(event.event_id);
-      if (!eventId) throw new IngestError('invalid_event_id', String(event.event_id).slice(0, 64));
+    if (!eventId && bodyEventId !== undefined && bodyEventId !== null) {
+      eventId = normalizeEventId(bodyEventId);
+      if (!eventId) throw new IngestError('invalid_event_id', String(bodyEventId).slice(0, 64));
     }
     const item: QueueItem = {
       projectId: who.projectId,
@@ -173,7 +189,7 @@ export function createIngest(deps: IngestDeps): Ingest {
         client: clientOf(who, req),
       },
     };
-    return { item, isTransaction: event.type === 'transaction' };
+    return { item, isTransaction: type === 'transaction' };
   }
 
   /** A log container as a queue item; logs have no event id, the meta's id only names the item. */

@@ -155,6 +155,14 @@ export class QueueWriter extends EventEmitter {
     }
   }
 
+  /**
+   * Whether enqueue uses the events' parsed payloads (QueueItem.parsed): only when it prepares them at
+   * ingest. Otherwise ingest need not build them (json-check.ts).
+   */
+  get wantsParsed(): boolean {
+    return Boolean(this.opts.cache && this.opts.prepareAtIngest);
+  }
+
   /** Resolves once every item is durable in the queue table. */
   enqueue(items: QueueItem[]): Promise<void> {
     if (items.length === 0) return Promise.resolve();
