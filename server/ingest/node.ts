@@ -23,9 +23,11 @@ function fromNode(req: IncomingMessage, path: string, target: string): IngestReq
 
 function send(res: ServerResponse, r: IngestResponse): void {
   if (res.headersSent || res.destroyed) return;
-  const body = typeof r.body === 'string' ? Buffer.from(r.body) : r.body;
+  const body = r.body;
   try {
-    res.writeHead(r.status, body ? { ...r.headers, 'content-length': String(body.byteLength) } : r.headers);
+    // A string body stays a string: node:http then sends it in one write with the headers, where a
+    // Buffer goes as a second chunk of a writev.
+    res.writeHead(r.status, body !== null ? { ...r.headers, 'content-length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength) } : r.headers);
     res.end(body ?? undefined);
   } catch (err) {
     console.error('ingest: could not answer', err);

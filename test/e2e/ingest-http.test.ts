@@ -54,6 +54,16 @@ describe('ingest on the node:http listener', () => {
     expect(res.headers.get('access-control-expose-headers')).toContain('x-sentry-error');
   });
 
+  it('gives a refusal whose detail is not ASCII its length in bytes', async () => {
+    const item = Buffer.from('{"message": é}');
+    const body = Buffer.concat([Buffer.from(`{"event_id":"${hex(9)}"}\n{"type":"event","length":${item.length}}\n`), item, Buffer.from('\n')]);
+    const res = await fetch(`${base}/api/${projectId}/envelope/?sentry_key=${key}`, { method: 'POST', body });
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    expect(JSON.parse(text).detail).toContain('é');
+    expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
+  });
+
   it('answers the CORS preflight without auth', async () => {
     const res = await fetch(`${base}/api/${projectId}/envelope/`, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
     expect(res.status).toBe(204);
