@@ -1,7 +1,8 @@
 // Sign-in, sessions, CSRF, sign-in rate limiting and password changes, through the real app.
 import { desc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../server/app.ts';
+import { windowStart } from '../../server/auth/counters.ts';
 import { LOGIN_LIMITS } from '../../server/auth/login-limit.ts';
 import { sessions } from '../../server/db/schema.ts';
 import { KeyCache } from '../../server/ingest/keys.ts';
@@ -140,6 +141,16 @@ describe('sign-out', () => {
 });
 
 describe('sign-in rate limit', () => {
+  // Attempts count in fixed windows, and the dozens of sign-ins a test makes take seconds: one that ran
+  // across a window's end started counting afresh (seen once in CI). The clock stands still at the start
+  // of the current window while each test runs.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'], now: windowStart(Date.now(), LOGIN_LIMITS.windowSeconds) + 1000 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it(`answers 429 with Retry-After after ${LOGIN_LIMITS.perEmail} failures for an email, known or not, even with the right password`, async () => {
     for (const email of ['limited@example.com', ADMIN_EMAIL.toUpperCase()]) {
       for (let i = 0; i < LOGIN_LIMITS.perEmail; i++) expect((await browser().login(email, `wrong-${i}`)).status).toBe(401);
