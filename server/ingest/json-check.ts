@@ -171,6 +171,11 @@ export function checkJsonObject(b: Uint8Array): CheckedObject | null {
       else if (c === 0x6e && matches(b, i, NULL)) i += 4;
       else return null;
       if (i < 0) return null;
+    }
+    afterOpen = false;
+    // A value ended at `i` (a scalar just read, or a container just closed), or an empty container is
+    // at its end: then `,` or the end of the container.
+    for (;;) {
       if (depth === 1 && member !== 0) {
         // The last one wins, as in JSON.parse.
         if (member === 1) eventId = parseSlice(b, valueStart, i);
@@ -179,28 +184,15 @@ export function checkJsonObject(b: Uint8Array): CheckedObject | null {
       }
       i = skipSpace(b, i, n);
       if (i >= n) return null;
-      c = b[i];
-    }
-    // After a value, or at the end of an empty container: `,` or the container's end.
-    afterOpen = false;
-    for (;;) {
-      if (c === COMMA) {
+      const next = b[i];
+      if (next === COMMA) {
         i++;
         break;
       }
-      if (c !== (stack[depth - 1] === OBJECT ? CLOSE_BRACE : CLOSE_BRACKET)) return null;
+      if (next !== (stack[depth - 1] === OBJECT ? CLOSE_BRACE : CLOSE_BRACKET)) return null;
       i++;
       depth--;
       if (depth === 0) return skipSpace(b, i, n) === n ? { eventId, type } : null;
-      // The container just closed was the value of a top-level member.
-      if (depth === 1 && member !== 0) {
-        if (member === 1) eventId = parseSlice(b, valueStart, i);
-        else type = parseSlice(b, valueStart, i);
-        member = 0;
-      }
-      i = skipSpace(b, i, n);
-      if (i >= n) return null;
-      c = b[i];
     }
   }
 }
