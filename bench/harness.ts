@@ -116,12 +116,18 @@ export function peakRssMb(pid: number): number {
   return kb / 1024;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux; clock ticks of 1/100 s). */
+/** The name and CPU seconds (user + system) of a /proc `stat` file's process or thread (clock ticks of 1/100 s). */
+function readStat(file: string): { name: string; seconds: number } {
+  const stat = readFileSync(file, 'utf8');
+  const close = stat.lastIndexOf(')');
+  const f = stat.slice(close + 2).split(' ');
+  return { name: stat.slice(stat.indexOf('(') + 1, close), seconds: (Number(f[11]) + Number(f[12])) / 100 };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
 export function cpuSeconds(pid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
+    return readStat(`/proc/${pid}/stat`).seconds;
   } catch {
     return 0;
   }
@@ -142,11 +148,8 @@ export function threadCpu(pid: number): { main: number; digest: number; other: n
   }
   for (const tid of tids) {
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const kind = Number(tid) === pid ? 'main' : name === DIGEST_THREAD_NAME ? 'digest' : 'other';
-      out[kind] += (Number(f[11]) + Number(f[12])) / 100;
+      const { name, seconds } = readStat(`/proc/${pid}/task/${tid}/stat`);
+      out[Number(tid) === pid ? 'main' : name === DIGEST_THREAD_NAME ? 'digest' : 'other'] += seconds;
     } catch {
       // gone meanwhile
     }

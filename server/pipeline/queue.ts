@@ -171,7 +171,7 @@ export class QueueWriter extends EventEmitter {
     for (const it of items) bytes += it.payload.length + 200;
     if (this.waitingBytes + bytes > this.maxPendingBytes) return Promise.reject(new IngestError('overloaded'));
     for (const it of items) {
-      if (it.parsed && this.opts.cache && this.opts.prepareAtIngest) it.prepared = prepareQuietly(it);
+      if (it.parsed && this.wantsParsed) it.prepared = prepareQuietly(it);
       it.parsed = undefined;
     }
     return new Promise<void>((resolve, reject) => {
